@@ -1,0 +1,3 @@
+#include "s3tar/cli/app.h"
+
+int main(int argc, char** argv) { return s3tar::cli::run_app(argc, argv); }

@@ -1,0 +1,33 @@
+// AWS credentials and the provider interface; one provider class per source, a chain over them.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace s3tar::s3 {
+
+struct Credentials {
+  std::string access_key_id;
+  std::string secret_access_key;  // never logged
+  std::string session_token;      // empty for long-term keys; never logged
+  std::optional<std::chrono::system_clock::time_point> expiration;
+  std::string provider;           // which provider produced them, for diagnostics
+
+  bool expires_within(std::chrono::seconds margin,
+                      std::chrono::system_clock::time_point now = std::chrono::system_clock::now()) const {
+    return expiration && *expiration - margin <= now;
+  }
+};
+
+// A source of credentials. load() returns nullopt when the source is not configured here
+// (the chain moves on) and throws CredentialsError when it is configured but broken.
+class CredentialsProvider {
+ public:
+  virtual ~CredentialsProvider() = default;
+  virtual std::optional<Credentials> load() = 0;
+  virtual std::string name() const = 0;
+};
+
+}  // namespace s3tar::s3
