@@ -7,10 +7,10 @@
 namespace s3tar::s3 {
 
 struct S3ErrorInfo {
-  std::string operation;   // "UploadPartCopy"
-  std::string resource;    // "s3://bucket/key"
-  long http_status = 0;    // 0 = transport failure
-  std::string code;        // S3 error code ("NoSuchKey"), or "TransportError"
+  std::string operation;  // "UploadPartCopy"
+  std::string resource;   // "s3://bucket/key"
+  long http_status = 0;   // 0 = transport failure
+  std::string code;       // S3 error code ("NoSuchKey"), or "TransportError"
   std::string message;
   std::string request_id;
   int attempts = 1;
@@ -28,6 +28,7 @@ class S3Error : public std::runtime_error {
 };
 
 // Parses an S3 <Error> XML body; returns false when the body is not one.
-bool parse_error_body(const std::string& body, std::string& code, std::string& message, std::string& request_id);
+bool parse_error_body(const std::string& body, std::string& code, std::string& message,
+                      std::string& request_id);
 
 }  // namespace s3tar::s3

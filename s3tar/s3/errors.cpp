@@ -1,0 +1,42 @@
+#include "s3tar/s3/errors.h"
+
+#include <pugixml.hpp>
+
+namespace s3tar::s3 {
+namespace {
+
+std::string describe(const S3ErrorInfo& i) {
+  std::string s = i.operation;
+  if (!i.resource.empty()) s += " " + i.resource;
+  s += ": ";
+  if (i.http_status == 0) {
+    s += "no response (" + i.message + ")";
+  } else {
+    s += "HTTP " + std::to_string(i.http_status);
+    if (!i.code.empty()) s += " " + i.code;
+    if (!i.message.empty()) s += ": " + i.message;
+  }
+  if (!i.request_id.empty()) s += " (request id " + i.request_id + ")";
+  if (i.attempts > 1) s += " after " + std::to_string(i.attempts) + " attempts";
+  return s;
+}
+
+}  // namespace
+
+S3Error::S3Error(S3ErrorInfo info) : std::runtime_error(describe(info)), info_(std::move(info)) {}
+
+bool parse_error_body(const std::string& body, std::string& code, std::string& message,
+                      std::string& request_id) {
+  // Cheap pre-check: most 200 bodies are not errors and some are large listings.
+  if (body.find("<Error") == std::string::npos) return false;
+  pugi::xml_document doc;
+  if (!doc.load_buffer(body.data(), body.size())) return false;
+  pugi::xml_node err = doc.child("Error");
+  if (!err) return false;
+  code = err.child_value("Code");
+  message = err.child_value("Message");
+  request_id = err.child_value("RequestId");
+  return !code.empty();
+}
+
+}  // namespace s3tar::s3

@@ -1,0 +1,118 @@
+#include "s3tar/s3/retry.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+#include <stdexcept>
+#include <string_view>
+
+namespace s3tar::s3 {
+namespace {
+
+constexpr std::array<std::string_view, 11> kThrottlingCodes = {"SlowDown",
+                                                               "Throttling",
+                                                               "ThrottlingException",
+                                                               "ThrottledException",
+                                                               "RequestThrottledException",
+                                                               "TooManyRequestsException",
+                                                               "ProvisionedThroughputExceededException",
+                                                               "TransactionInProgressException",
+                                                               "RequestLimitExceeded",
+                                                               "BandwidthLimitExceeded",
+                                                               "RequestThrottled"};
+
+constexpr std::array<std::string_view, 5> kTransientCodes = {
+    "RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete", "InternalError", "BadDigest"};
+
+template <size_t N>
+bool contains(const std::array<std::string_view, N>& set, const std::string& code) {
+  return std::find(set.begin(), set.end(), code) != set.end();
+}
+
+}  // namespace
+
+ErrorKind classify_error(long status, int transport_error, const std::string& s3_code) {
+  if (status == 0) {
+    if (transport_error == CURLE_OPERATION_TIMEDOUT) return ErrorKind::Timeout;
+    // A transfer we aborted ourselves (a body sink said stop) is not worth retrying.
+    if (transport_error == CURLE_WRITE_ERROR || transport_error == CURLE_ABORTED_BY_CALLBACK)
+      return ErrorKind::Permanent;
+    return ErrorKind::Transient;
+  }
+  if (!s3_code.empty()) {
+    if (contains(kThrottlingCodes, s3_code)) return ErrorKind::Throttling;
+    if (s3_code == "RequestTimeTooSkewed") return ErrorKind::ClockSkew;
+    if (s3_code == "ExpiredToken" || s3_code == "ExpiredTokenException" || s3_code == "TokenRefreshRequired")
+      return ErrorKind::ExpiredToken;
+    if (contains(kTransientCodes, s3_code)) return ErrorKind::Transient;
+  }
+  if (status == 429) return ErrorKind::Throttling;
+  if (status == 500 || status == 502 || status == 503 || status == 504) return ErrorKind::Transient;
+  if (status >= 200 && status < 300 && s3_code.empty()) return ErrorKind::None;
+  return ErrorKind::Permanent;
+}
+
+bool is_retryable(ErrorKind kind) { return kind != ErrorKind::None && kind != ErrorKind::Permanent; }
+
+std::chrono::milliseconds backoff_delay(const RetryConfig& cfg, ErrorKind kind, int attempt,
+                                        std::mt19937_64& rng) {
+  if (kind == ErrorKind::ClockSkew || kind == ErrorKind::ExpiredToken) return std::chrono::milliseconds(0);
+  const auto base = kind == ErrorKind::Throttling ? cfg.throttle_base : cfg.base;
+  const int exp = std::clamp(attempt - 1, 0, 30);
+  const double cap = std::min<double>(static_cast<double>(base.count()) * static_cast<double>(1ULL << exp),
+                                      static_cast<double>(cfg.max_backoff.count()));
+  std::uniform_real_distribution<double> jitter(0.0, 1.0);
+  return std::chrono::milliseconds(static_cast<long long>(jitter(rng) * cap));
+}
+
+RetryQuota::RetryQuota(const RetryConfig& cfg) : cfg_(cfg), tokens_(cfg.quota_capacity) {}
+
+bool RetryQuota::acquire(ErrorKind kind, int& cost_taken) {
+  if (cfg_.mode == RetryMode::Legacy) return true;  // legacy mode has no retry quota
+  const int cost = kind == ErrorKind::Timeout ? cfg_.timeout_cost : cfg_.retry_cost;
+  std::lock_guard lock(mu_);
+  if (tokens_ < cost) return false;
+  tokens_ -= cost;
+  cost_taken += cost;
+  return true;
+}
+
+void RetryQuota::on_success(int cost_taken) {
+  std::lock_guard lock(mu_);
+  tokens_ = std::min(cfg_.quota_capacity, tokens_ + (cost_taken > 0 ? cost_taken : 1));
+}
+
+int RetryQuota::available() const {
+  std::lock_guard lock(mu_);
+  return tokens_;
+}
+
+RetryConfig retry_config_from_env(RetryConfig cfg) {
+  if (const char* mode = std::getenv("AWS_RETRY_MODE"); mode && *mode) {
+    const std::string m(mode);
+    if (m == "legacy") {
+      cfg.mode = RetryMode::Legacy;
+      cfg.max_attempts = 5;
+      cfg.base = std::chrono::milliseconds(100);
+    } else if (m == "adaptive") {
+      cfg.mode = RetryMode::Adaptive;  // standard back-off and quota; no client-side rate limiter
+    } else if (m == "standard") {
+      cfg.mode = RetryMode::Standard;
+    } else {
+      throw std::invalid_argument("AWS_RETRY_MODE must be standard, adaptive or legacy, not '" + m + "'");
+    }
+  }
+  if (const char* n = std::getenv("AWS_MAX_ATTEMPTS"); n && *n) {
+    char* end = nullptr;
+    const long v = std::strtol(n, &end, 10);
+    if (*end != '\0' || v < 1 || v > 100)
+      throw std::invalid_argument(
+          std::string("AWS_MAX_ATTEMPTS must be a whole number from 1 to 100, not '") + n + "'");
+    cfg.max_attempts = static_cast<int>(v);
+  }
+  return cfg;
+}
+
+}  // namespace s3tar::s3
