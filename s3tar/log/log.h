@@ -1,0 +1,59 @@
+// Logging: readable text on a terminal, one JSON object per line otherwise (CloudWatch Logs
+// Insights reads the fields). Everything goes to stderr; stdout carries command output.
+// Callers never pass credentials: messages come from S3 errors, which hold none.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+namespace s3tar::log {
+
+enum class Level { Error = 0, Warn = 1, Info = 2, Debug = 3, Trace = 4 };
+
+struct Options {
+  bool json = false;  // default: JSON when stderr is not a terminal
+  Level level = Level::Info;
+};
+
+void init(Options options);
+Options detect_options(int verbosity);  // -v/-vv/-vvv raise the level; S3TAR_LOG_FORMAT=json|text overrides
+bool enabled(Level level);
+bool json_mode();
+bool is_terminal();
+
+// event: a stable dotted name ("archive.complete"); fields: extra structured values.
+void write(Level level, std::string_view event, std::string_view message, const nlohmann::json& fields = {});
+
+inline void error(std::string_view event, std::string_view msg, const nlohmann::json& f = {}) {
+  write(Level::Error, event, msg, f);
+}
+inline void warn(std::string_view event, std::string_view msg, const nlohmann::json& f = {}) {
+  write(Level::Warn, event, msg, f);
+}
+inline void info(std::string_view event, std::string_view msg, const nlohmann::json& f = {}) {
+  write(Level::Info, event, msg, f);
+}
+inline void debug(std::string_view event, std::string_view msg, const nlohmann::json& f = {}) {
+  write(Level::Debug, event, msg, f);
+}
+
+// A progress line redrawn in place on a terminal (at most 5 times a second), or a JSON
+// "progress" line every 10 s otherwise. Thread-safe.
+class Progress {
+ public:
+  Progress(std::string label, uint64_t total_objects, uint64_t total_bytes);
+  ~Progress();
+  void add(uint64_t objects, uint64_t bytes);
+  void finish();
+
+ private:
+  void draw(bool final);
+  std::string label_;
+  uint64_t total_objects_, total_bytes_;
+  uint64_t objects_ = 0, bytes_ = 0;
+  double start_, last_draw_ = 0;
+  bool finished_ = false;
+};
+
+}  // namespace s3tar::log
