@@ -4,6 +4,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 namespace s3tar::s3 {
@@ -13,12 +14,20 @@ struct Credentials {
   std::string secret_access_key;  // never logged
   std::string session_token;      // empty for long-term keys; never logged
   std::optional<std::chrono::system_clock::time_point> expiration;
-  std::string provider;           // which provider produced them, for diagnostics
+  std::string provider;  // which provider produced them, for diagnostics
 
   bool expires_within(std::chrono::seconds margin,
                       std::chrono::system_clock::time_point now = std::chrono::system_clock::now()) const {
     return expiration && *expiration - margin <= now;
   }
+};
+
+// A credential source is configured but broken (bad file, failing process, metadata service
+// error, unsupported profile kind). The message names the source and never contains a secret
+// (secret key, session token, web identity token, authorization token).
+class CredentialsError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 // A source of credentials. load() returns nullopt when the source is not configured here

@@ -1,0 +1,54 @@
+// Static keys of the selected profile in the shared files, and a guard for profile kinds this
+// tool does not implement (assume-role chains, SSO).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "s3tar/s3/credentials/credentials.h"
+
+namespace s3tar::s3 {
+
+// aws_access_key_id / aws_secret_access_key / aws_session_token of the profile. botocore reads
+// the credentials file early in its chain and the config file's keys after credential_process;
+// `source` picks one file so the default chain can reproduce that order, Both does the
+// credentials file then the config file. The profile is the explicit option, else AWS_PROFILE,
+// else "default", resolved at each load(). An explicitly selected profile found in neither file
+// is a CredentialsError.
+class ProfileProvider : public CredentialsProvider {
+ public:
+  enum class Source { CredentialsFile, ConfigFile, Both };
+
+  explicit ProfileProvider(std::optional<std::string> profile = std::nullopt, Source source = Source::Both)
+      : profile_(std::move(profile)), source_(source) {}
+
+  std::optional<Credentials> load() override;
+  std::string name() const override;
+
+ private:
+  std::optional<std::string> profile_;
+  Source source_;
+};
+
+// Fails with a clear "not supported" CredentialsError when the selected profile is configured for
+// a source this tool does not implement, rather than letting the chain skip it silently and
+// pick up unintended credentials further down. Otherwise nullopt.
+class UnsupportedProfileProvider : public CredentialsProvider {
+ public:
+  enum class Kind {
+    AssumeRole,  // role_arn with source_profile or credential_source
+    Sso,         // sso_session, sso_start_url, sso_account_id, sso_role_name
+  };
+
+  UnsupportedProfileProvider(std::optional<std::string> profile, Kind kind)
+      : profile_(std::move(profile)), kind_(kind) {}
+
+  std::optional<Credentials> load() override;
+  std::string name() const override;
+
+ private:
+  std::optional<std::string> profile_;
+  Kind kind_;
+};
+
+}  // namespace s3tar::s3

@@ -1,0 +1,13 @@
+// Every credentials provider, the default chain and the shared-file helpers.
+#pragma once
+
+#include "s3tar/s3/credentials/chain_provider.h"
+#include "s3tar/s3/credentials/container_provider.h"
+#include "s3tar/s3/credentials/credentials.h"
+#include "s3tar/s3/credentials/environment_provider.h"
+#include "s3tar/s3/credentials/imds_provider.h"
+#include "s3tar/s3/credentials/process_provider.h"
+#include "s3tar/s3/credentials/profile_provider.h"
+#include "s3tar/s3/credentials/refreshing_provider.h"
+#include "s3tar/s3/credentials/shared_config.h"
+#include "s3tar/s3/credentials/web_identity_provider.h"
