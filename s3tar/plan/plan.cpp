@@ -1,0 +1,498 @@
+// Planner. The archive is a sequence of segments (toc.csv, then per member: header, data,
+// padding; then the end blocks) cut into multipart-upload parts:
+//
+// Part cutting (one pass per volume, greedy, exact sizes):
+//  - A member of at least copy_threshold bytes (default 2 * min_part) is "large": its data is
+//    copied server-side. The upload part open before it (holding its header and whatever came
+//    before) is topped up to min_part with a ranged GET of the member's first bytes if it is
+//    shorter, then closed; the rest of the member becomes ceil(rest / max_part) copy parts of
+//    near-equal size, each within [min_part, max_part] (rest >= min_part since the member is at
+//    least 2 * min_part, and max_part >= 2 * min_part).
+//  - Everything else (toc.csv, headers, padding, end blocks, data of smaller members fetched
+//    whole with one GET) goes into upload parts assembled in memory. A new upload part starts
+//    before the header of a small member once the open one has reached the target size; toc.csv
+//    is split at the target; a piece is split only at max_part. So every non-last part is at
+//    least min_part, upload parts stay below target + one small member, and no part is a lone
+//    header.
+//
+// Order (Order::Interleaved, the default): members are sorted by (bucket, key, version_id); the
+// large ones keep that order, and before each large member come the next small members (in
+// sorted order) until the gap reaches q bytes, where q = small bytes / large members clamped to
+// [min_part, target]: the upload part that must precede every copy is then filled with small
+// objects instead of a download of the large object's head. Small members left over go at the
+// end. Identical input gives the identical order.
+//
+// Volumes: members are added in that order while the volume stays within size_limit and
+// max_object and an upper bound of its part count stays within max_parts; when the part bound
+// does not fit, the volume's upload part target grows (up to max_upload_part_target), and past
+// that the volume is closed and the next one starts.
+#include "s3tar/plan/plan.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <numeric>
+
+#include "s3tar/tar/names.h"
+
+namespace s3tar::plan {
+namespace {
+
+using tar::kBlockSize;
+using tar::kEndOfArchiveSize;
+using tar::padding_size;
+
+std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) { return a / b + (a % b != 0); }
+
+std::uint64_t digits(std::uint64_t v) {
+  std::uint64_t n = 1;
+  while (v >= 10) {
+    v /= 10;
+    ++n;
+  }
+  return n;
+}
+
+struct Settings {
+  Limits limits;
+  std::uint64_t target = 0;
+  std::uint64_t max_target = 0;
+  std::uint64_t copy_threshold = 0;
+};
+
+Settings validate(const Options& o) {
+  const Limits& l = o.limits;
+  if (l.min_part == 0) throw PlanError("min_part must be positive");
+  if (l.max_part < 2 * l.min_part) throw PlanError("max_part must be at least 2 * min_part");
+  if (l.max_parts < 1) throw PlanError("max_parts must be positive");
+  if (l.max_object < l.min_part) throw PlanError("max_object must be at least min_part");
+  Settings s;
+  s.limits = l;
+  s.target = std::clamp(o.upload_part_target, l.min_part, l.max_part);
+  s.max_target = std::clamp(o.max_upload_part_target, s.target, l.max_part);
+  s.copy_threshold = std::max(o.copy_threshold, 2 * l.min_part);
+  return s;
+}
+
+std::uint64_t toc_header_size(std::uint64_t csv_size, tar::Format format) {
+  return tar::header_size(tar::MemberHeaderInfo{std::string(tar::kTocName), csv_size, 0, 0644}, format);
+}
+
+std::uint64_t toc_total(std::uint64_t csv_size, tar::Format format) {
+  return toc_header_size(csv_size, format) + csv_size + padding_size(csv_size);
+}
+
+// Member data + its header and padding.
+struct Sized {
+  std::uint64_t header = 0;
+  std::uint64_t item() const { return header + size + padding_size(size); }
+  std::uint64_t size = 0;
+};
+
+std::vector<std::size_t> order_members(const std::vector<Member>& members, const std::vector<Sized>& sized,
+                                       const Options& o, const Settings& s) {
+  std::vector<std::size_t> idx(members.size());
+  std::iota(idx.begin(), idx.end(), std::size_t{0});
+  if (o.order == Order::Input) return idx;
+  std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) {
+    const Member& x = members[a];
+    const Member& y = members[b];
+    if (x.bucket != y.bucket) return x.bucket < y.bucket;
+    if (x.key != y.key) return x.key < y.key;
+    return x.version_id < y.version_id;
+  });
+  if (o.order == Order::Sorted) return idx;
+
+  std::vector<std::size_t> small, large;
+  std::uint64_t small_bytes = 0;
+  for (std::size_t i : idx) {
+    if (sized[i].size >= s.copy_threshold) {
+      large.push_back(i);
+    } else {
+      small.push_back(i);
+      small_bytes += sized[i].item();
+    }
+  }
+  if (large.empty() || small.empty()) return idx;
+  const std::uint64_t q = std::clamp<std::uint64_t>(small_bytes / large.size(), s.limits.min_part, s.target);
+  std::vector<std::size_t> out;
+  out.reserve(idx.size());
+  std::size_t next_small = 0;
+  std::uint64_t carried = 0;  // padding of the previous large member lands in the next gap
+  for (std::size_t l : large) {
+    std::uint64_t gap = carried + sized[l].header;
+    while (next_small < small.size() && gap < q) {
+      gap += sized[small[next_small]].item();
+      out.push_back(small[next_small++]);
+    }
+    out.push_back(l);
+    carried = padding_size(sized[l].size);
+  }
+  out.insert(out.end(), small.begin() + static_cast<std::ptrdiff_t>(next_small), small.end());
+  return out;
+}
+
+// Upper bounds of a volume's size and part count while members are added to it.
+class VolumeEstimate {
+ public:
+  VolumeEstimate(const Settings& s, tar::Format format, std::uint64_t offset_digits)
+      : s_(&s), format_(format), offset_digits_(offset_digits), target_(s.target) {}
+
+  bool empty() const { return count_ == 0; }
+  std::uint64_t target() const { return target_; }
+
+  // Adds the member if the volume stays within the limits; false (and unchanged) otherwise.
+  bool try_add(const Member& m, const Sized& z, std::uint64_t size_limit) {
+    const bool large = z.size >= s_->copy_threshold;
+    // A TOC row with the widest offset the archive can have.
+    const std::uint64_t row = tar::toc_row_size(m.key, 0, m.size, m.etag) - 1 + offset_digits_;
+    const std::uint64_t csv = csv_ + row;
+    const std::uint64_t toc = toc_total(csv, format_);
+    const std::uint64_t items = items_ + z.item();
+    const std::uint64_t total = toc + items + kEndOfArchiveSize;
+    // Upload bytes: all but copied data; a large member's top-up is at most min_part.
+    const std::uint64_t upload_items =
+        upload_items_ + (large ? z.header + padding_size(z.size) + s_->limits.min_part : z.item());
+    const std::uint64_t upload = toc + upload_items + kEndOfArchiveSize;
+    const std::uint64_t large_count = large_ + (large ? 1 : 0);
+    const std::uint64_t copies = copies_ + (large ? ceil_div(z.size, s_->limits.max_part) : 0);
+
+    if (count_ > 0 && size_limit > 0 && total > size_limit) return false;
+    if (total > s_->limits.max_object) return false;
+    // Upload parts that close below the target: one per large member (the part before its copy)
+    // and the last one; every other part holds at least `target` bytes.
+    const std::uint64_t fixed = large_count + 1 + copies;
+    std::uint64_t target = target_;
+    if (fixed + upload / target > s_->limits.max_parts) {
+      if (fixed > s_->limits.max_parts) return false;
+      target = std::max(target, upload / (s_->limits.max_parts - fixed + 1) + 1);
+      if (target > s_->max_target) return false;
+    }
+    csv_ = csv;
+    items_ = items;
+    upload_items_ = upload_items;
+    large_ = large_count;
+    copies_ = copies;
+    target_ = target;
+    ++count_;
+    return true;
+  }
+
+ private:
+  const Settings* s_;
+  tar::Format format_;
+  std::uint64_t offset_digits_;
+  std::uint64_t target_;
+  std::uint64_t count_ = 0, csv_ = 0, items_ = 0, upload_items_ = 0, large_ = 0, copies_ = 0;
+};
+
+// Cuts one volume's byte stream into parts (see the top of this file).
+class Cutter {
+ public:
+  Cutter(Volume& v, const Settings& s, std::uint64_t target) : v_(v), s_(s), target_(target) {}
+
+  void run(const std::vector<std::uint64_t>& header_sizes) {
+    append(PieceKind::Toc, 0, 0, v_.toc_size, target_);
+    for (std::size_t i = 0; i < v_.members.size(); ++i) {
+      const auto member = static_cast<std::uint32_t>(i);
+      const std::uint64_t size = v_.members[i].size;
+      const bool large = size >= s_.copy_threshold;
+      if (!large && cur_.size >= target_) close();
+      append(PieceKind::Header, member, 0, header_sizes[i], s_.limits.max_part);
+      if (large) {
+        const std::uint64_t top_up = cur_.size < s_.limits.min_part ? s_.limits.min_part - cur_.size : 0;
+        append(PieceKind::Source, member, 0, top_up, s_.limits.max_part);
+        close();
+        const std::uint64_t rest = size - top_up;
+        const std::uint64_t k = ceil_div(rest, s_.limits.max_part);
+        std::uint64_t offset = top_up;
+        for (std::uint64_t j = 0; j < k; ++j) {
+          const std::uint64_t len = rest / k + (j < rest % k ? 1 : 0);
+          copy(member, offset, len);
+          offset += len;
+        }
+      } else {
+        append(PieceKind::Source, member, 0, size, s_.limits.max_part);
+      }
+      append(PieceKind::Padding, member, 0, padding_size(size), s_.limits.max_part);
+    }
+    append(PieceKind::End, 0, 0, kEndOfArchiveSize, s_.limits.max_part);
+    close();
+  }
+
+ private:
+  void close() {
+    if (cur_.size == 0) return;
+    cur_.number = static_cast<std::uint32_t>(v_.parts.size() + 1);
+    cur_.archive_offset = pos_ - cur_.size;
+    v_.parts.push_back(std::move(cur_));
+    cur_ = Part{};
+  }
+
+  void append(PieceKind kind, std::uint32_t member, std::uint64_t offset, std::uint64_t length,
+              std::uint64_t split_at) {
+    while (length > 0) {
+      if (cur_.size >= split_at) close();
+      const std::uint64_t take = std::min(length, split_at - cur_.size);
+      cur_.pieces.push_back(Piece{kind, member, offset, take});
+      cur_.size += take;
+      pos_ += take;
+      offset += take;
+      length -= take;
+    }
+  }
+
+  void copy(std::uint32_t member, std::uint64_t offset, std::uint64_t length) {
+    Part p;
+    p.number = static_cast<std::uint32_t>(v_.parts.size() + 1);
+    p.archive_offset = pos_;
+    p.size = length;
+    p.kind = PartKind::Copy;
+    p.copy = CopyRange{member, offset, length};
+    v_.parts.push_back(std::move(p));
+    pos_ += length;
+  }
+
+  Volume& v_;
+  const Settings& s_;
+  std::uint64_t target_;
+  Part cur_;
+  std::uint64_t pos_ = 0;
+};
+
+// toc.csv sits before the members, so the data offsets it lists depend on its own size: iterate
+// from below to the least fixed point (sizes only grow, so this terminates).
+void layout(Volume& v, const std::vector<std::uint64_t>& header_sizes) {
+  std::uint64_t toc = toc_total(0, v.format);
+  std::uint64_t csv = 0;
+  while (true) {
+    csv = 0;
+    std::uint64_t pos = toc;
+    for (std::size_t i = 0; i < v.members.size(); ++i) {
+      const Member& m = v.members[i];
+      csv += tar::toc_row_size(m.key, pos + header_sizes[i], m.size, m.etag);
+      pos += header_sizes[i] + m.size + padding_size(m.size);
+    }
+    const std::uint64_t next = toc_total(csv, v.format);
+    if (next == toc) break;
+    toc = next;
+  }
+  v.toc_data_size = csv;
+  v.toc_size = toc;
+  v.data_offsets.resize(v.members.size());
+  std::uint64_t pos = toc;
+  for (std::size_t i = 0; i < v.members.size(); ++i) {
+    v.data_offsets[i] = pos + header_sizes[i];
+    pos += header_sizes[i] + v.members[i].size + padding_size(v.members[i].size);
+  }
+  v.total_size = pos + kEndOfArchiveSize;
+}
+
+Stats volume_stats(const Volume& v) {
+  Stats st;
+  st.members = v.members.size();
+  st.archive_bytes = v.total_size;
+  for (const Part& p : v.parts) {
+    if (p.kind == PartKind::Copy) {
+      ++st.requests.upload_part_copy;
+      st.bytes_copied += p.size;
+      continue;
+    }
+    ++st.requests.upload_part;
+    st.bytes_uploaded += p.size;
+    for (const Piece& piece : p.pieces) {
+      if (piece.kind != PieceKind::Source) continue;
+      ++st.requests.get_object;
+      st.bytes_downloaded += piece.length;
+    }
+  }
+  if (v.single_put) {
+    st.requests.put_object = 1;
+    st.requests.upload_part = 0;
+  } else {
+    st.requests.create_multipart_upload = 1;
+    st.requests.complete_multipart_upload = 1;
+  }
+  return st;
+}
+
+std::string volume_key(const std::string& key, std::size_t index, std::size_t count) {
+  if (count == 1) return key;
+  const std::string_view ext = ".tar";
+  std::string base = key;
+  std::string suffix;
+  if (base.size() >= ext.size() && base.compare(base.size() - ext.size(), ext.size(), ext) == 0) {
+    base.resize(base.size() - ext.size());
+    suffix = ext;
+  }
+  const int width = static_cast<int>(std::max<std::uint64_t>(2, digits(count)));
+  return fmt::format("{}.{:0{}}{}", base, index + 1, width, suffix);
+}
+
+}  // namespace
+
+std::uint64_t Requests::total() const {
+  return create_multipart_upload + upload_part + upload_part_copy + get_object + put_object +
+         complete_multipart_upload;
+}
+
+double Stats::cost_usd() const {
+  const std::uint64_t writes = requests.create_multipart_upload + requests.upload_part +
+                               requests.upload_part_copy + requests.put_object +
+                               requests.complete_multipart_upload;
+  return static_cast<double>(writes) * 0.005 / 1000.0 +
+         static_cast<double>(requests.get_object) * 0.0004 / 1000.0;
+}
+
+Stats& Stats::operator+=(const Stats& o) {
+  requests.create_multipart_upload += o.requests.create_multipart_upload;
+  requests.upload_part += o.requests.upload_part;
+  requests.upload_part_copy += o.requests.upload_part_copy;
+  requests.get_object += o.requests.get_object;
+  requests.put_object += o.requests.put_object;
+  requests.complete_multipart_upload += o.requests.complete_multipart_upload;
+  members += o.members;
+  archive_bytes += o.archive_bytes;
+  bytes_downloaded += o.bytes_downloaded;
+  bytes_uploaded += o.bytes_uploaded;
+  bytes_copied += o.bytes_copied;
+  return *this;
+}
+
+Plan make_plan(std::vector<Member> members, const Options& options) {
+  const Settings s = validate(options);
+  Plan plan;
+  if (members.empty()) return plan;
+
+  std::vector<Sized> sized(members.size());
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    const Member& m = members[i];
+    sized[i].size = m.size;
+    sized[i].header = tar::header_size(
+        tar::MemberHeaderInfo{tar::member_name_for_key(m.key), m.size, m.mtime, 0644}, options.format);
+  }
+  const std::vector<std::size_t> order = order_members(members, sized, options, s);
+
+  // Assign members to volumes.
+  struct Group {
+    std::size_t begin = 0, end = 0;
+    std::uint64_t target = 0;
+  };
+  std::vector<Group> groups;
+  const std::uint64_t offset_digits = digits(s.limits.max_object);
+  VolumeEstimate est(s, options.format, offset_digits);
+  std::size_t begin = 0;
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const std::size_t i = order[k];
+    if (est.try_add(members[i], sized[i], options.size_limit)) continue;
+    if (est.empty())
+      throw PlanError(fmt::format("s3://{}/{} ({} bytes) does not fit in one archive within the limits",
+                                  members[i].bucket, members[i].key, members[i].size));
+    groups.push_back(Group{begin, k, est.target()});
+    begin = k;
+    est = VolumeEstimate(s, options.format, offset_digits);
+    if (!est.try_add(members[i], sized[i], options.size_limit))
+      throw PlanError(fmt::format("s3://{}/{} ({} bytes) does not fit in one archive within the limits",
+                                  members[i].bucket, members[i].key, members[i].size));
+  }
+  groups.push_back(Group{begin, order.size(), est.target()});
+
+  plan.volumes.reserve(groups.size());
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    Volume v;
+    v.key = volume_key(options.archive_key, g, groups.size());
+    v.format = options.format;
+    v.upload_part_target = groups[g].target;
+    std::vector<std::uint64_t> header_sizes;
+    v.members.reserve(groups[g].end - groups[g].begin);
+    header_sizes.reserve(groups[g].end - groups[g].begin);
+    for (std::size_t k = groups[g].begin; k < groups[g].end; ++k) {
+      v.members.push_back(std::move(members[order[k]]));
+      header_sizes.push_back(sized[order[k]].header);
+      v.toc_mtime = std::max(v.toc_mtime, v.members.back().mtime);
+    }
+    layout(v, header_sizes);
+    Cutter(v, s, v.upload_part_target).run(header_sizes);
+    v.single_put = v.total_size < s.limits.min_part;
+    // The estimates above are upper bounds; a violation here is a planner bug.
+    if (v.parts.size() > s.limits.max_parts || v.total_size > s.limits.max_object ||
+        (v.single_put && v.parts.size() != 1))
+      throw std::logic_error(fmt::format("planner: volume {} breaks the limits ({} parts, {} bytes)", v.key,
+                                         v.parts.size(), v.total_size));
+    v.stats = volume_stats(v);
+    plan.stats += v.stats;
+    plan.volumes.push_back(std::move(v));
+  }
+  return plan;
+}
+
+tar::MemberHeaderInfo header_info(const Volume& volume, std::size_t member) {
+  const Member& m = volume.members.at(member);
+  return tar::MemberHeaderInfo{tar::member_name_for_key(m.key), m.size, m.mtime, 0644};
+}
+
+std::vector<tar::TocEntry> toc_entries(const Volume& volume) {
+  std::vector<tar::TocEntry> out;
+  out.reserve(volume.members.size());
+  for (std::size_t i = 0; i < volume.members.size(); ++i) {
+    const Member& m = volume.members[i];
+    out.push_back(tar::TocEntry{m.key, volume.data_offsets[i], m.size, m.etag});
+  }
+  return out;
+}
+
+std::string render_toc(const Volume& volume) {
+  std::string out = tar::make_header(
+      tar::MemberHeaderInfo{std::string(tar::kTocName), volume.toc_data_size, volume.toc_mtime, 0644},
+      volume.format);
+  out.reserve(volume.toc_size);
+  for (std::size_t i = 0; i < volume.members.size(); ++i) {
+    const Member& m = volume.members[i];
+    tar::append_toc_row(out, m.key, volume.data_offsets[i], m.size, m.etag);
+  }
+  out.append(padding_size(volume.toc_data_size), '\0');
+  if (out.size() != volume.toc_size)
+    throw std::logic_error(fmt::format("toc.csv is {} bytes, planned {}", out.size(), volume.toc_size));
+  return out;
+}
+
+std::string render_generated(const Volume& volume, const Piece& piece) {
+  switch (piece.kind) {
+    case PieceKind::Toc:
+      return render_toc(volume).substr(piece.offset, piece.length);
+    case PieceKind::Header:
+      return tar::make_header(header_info(volume, piece.member), volume.format)
+          .substr(piece.offset, piece.length);
+    case PieceKind::Padding:
+    case PieceKind::End:
+      return std::string(piece.length, '\0');
+    case PieceKind::Source:
+      break;
+  }
+  throw std::invalid_argument("render_generated: a Source piece is fetched, not generated");
+}
+
+std::string render_volume_reference(const Volume& volume, const SourceBytesFn& source_bytes) {
+  std::string out;
+  out.reserve(volume.total_size);
+  std::string toc;
+  for (const Part& part : volume.parts) {
+    if (part.kind == PartKind::Copy) {
+      out += source_bytes(volume.members.at(part.copy.member), part.copy.offset, part.copy.length);
+      continue;
+    }
+    for (const Piece& piece : part.pieces) {
+      if (piece.kind == PieceKind::Source) {
+        out += source_bytes(volume.members.at(piece.member), piece.offset, piece.length);
+      } else if (piece.kind == PieceKind::Toc) {
+        if (toc.empty()) toc = render_toc(volume);
+        out.append(toc, piece.offset, piece.length);
+      } else {
+        out += render_generated(volume, piece);
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace s3tar::plan

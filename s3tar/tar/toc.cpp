@@ -1,0 +1,154 @@
+#include "s3tar/tar/toc.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <stdexcept>
+
+namespace s3tar::tar {
+namespace {
+
+// Same rule as Go's encoding/csv writer (what the Go s3tar uses): quote a field that contains a
+// delimiter, quote or line break, or starts with a space or tab.
+bool needs_quotes(std::string_view field) {
+  if (field.empty()) return false;
+  if (field == "\\.") return true;
+  if (field.front() == ' ' || field.front() == '\t') return true;
+  return field.find_first_of(",\"\r\n") != std::string_view::npos;
+}
+
+std::uint64_t field_size(std::string_view field) {
+  if (!needs_quotes(field)) return field.size();
+  std::uint64_t n = field.size() + 2;
+  for (char c : field)
+    if (c == '"') ++n;
+  return n;
+}
+
+void append_field(std::string& out, std::string_view field) {
+  if (!needs_quotes(field)) {
+    out += field;
+    return;
+  }
+  out += '"';
+  for (char c : field) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+std::uint64_t digits(std::uint64_t v) {
+  std::uint64_t n = 1;
+  while (v >= 10) {
+    v /= 10;
+    ++n;
+  }
+  return n;
+}
+
+std::uint64_t parse_number(const std::string& field, std::size_t row, const char* what) {
+  std::uint64_t v = 0;
+  auto [end, ec] = std::from_chars(field.data(), field.data() + field.size(), v);
+  if (field.empty() || ec != std::errc() || end != field.data() + field.size())
+    throw std::runtime_error(fmt::format("toc.csv row {}: bad {} '{}'", row, what, field));
+  return v;
+}
+
+}  // namespace
+
+std::uint64_t toc_row_size(std::string_view name, std::uint64_t offset, std::uint64_t size,
+                           std::string_view etag) {
+  return field_size(name) + digits(offset) + digits(size) + field_size(etag) + 4;  // 3 commas, newline
+}
+
+void append_toc_row(std::string& out, std::string_view name, std::uint64_t offset, std::uint64_t size,
+                    std::string_view etag) {
+  append_field(out, name);
+  fmt::format_to(std::back_inserter(out), ",{},{},", offset, size);
+  append_field(out, etag);
+  out += '\n';
+}
+
+std::string render_toc_csv(const std::vector<TocEntry>& entries) {
+  std::uint64_t n = 0;
+  for (const auto& e : entries) n += toc_row_size(e.name, e.offset, e.size, e.etag);
+  std::string out;
+  out.reserve(n);
+  for (const auto& e : entries) append_toc_row(out, e.name, e.offset, e.size, e.etag);
+  return out;
+}
+
+std::vector<TocEntry> parse_toc(std::string_view csv) {
+  std::vector<TocEntry> entries;
+  std::vector<std::string> fields;
+  std::string field;
+  std::size_t i = 0;
+  std::size_t row = 1;
+  auto finish_row = [&] {
+    fields.push_back(std::move(field));
+    field.clear();
+    if (fields.size() != 4)
+      throw std::runtime_error(fmt::format("toc.csv row {}: {} fields, expected 4", row, fields.size()));
+    TocEntry e;
+    e.name = std::move(fields[0]);
+    e.offset = parse_number(fields[1], row, "offset");
+    e.size = parse_number(fields[2], row, "size");
+    e.etag = std::move(fields[3]);
+    entries.push_back(std::move(e));
+    fields.clear();
+    ++row;
+  };
+  while (i < csv.size()) {
+    // Blank lines carry no row (as in Go's encoding/csv).
+    if (fields.empty() && field.empty() && (csv[i] == '\n' || csv[i] == '\r')) {
+      ++i;
+      continue;
+    }
+    // At the start of a field.
+    if (csv[i] == '"') {
+      ++i;
+      while (true) {
+        if (i >= csv.size()) throw std::runtime_error(fmt::format("toc.csv row {}: unterminated quote", row));
+        if (csv[i] == '"') {
+          if (i + 1 < csv.size() && csv[i + 1] == '"') {
+            field += '"';
+            i += 2;
+            continue;
+          }
+          ++i;
+          break;
+        }
+        field += csv[i++];
+      }
+      if (i < csv.size() && csv[i] != ',' && csv[i] != '\n' && csv[i] != '\r')
+        throw std::runtime_error(fmt::format("toc.csv row {}: text after a closing quote", row));
+    } else {
+      while (i < csv.size() && csv[i] != ',' && csv[i] != '\n' && csv[i] != '\r') field += csv[i++];
+    }
+    if (i >= csv.size()) {
+      finish_row();
+      break;
+    }
+    if (csv[i] == ',') {
+      fields.push_back(std::move(field));
+      field.clear();
+      ++i;
+      if (i >= csv.size()) {
+        finish_row();
+        break;
+      }
+      continue;
+    }
+    if (csv[i] == '\r') {
+      ++i;
+      if (i < csv.size() && csv[i] == '\n') ++i;
+    } else {
+      ++i;  // '\n'
+    }
+    finish_row();
+  }
+  return entries;
+}
+
+}  // namespace s3tar::tar
