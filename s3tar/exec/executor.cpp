@@ -1,0 +1,328 @@
+#include "s3tar/exec/executor.h"
+
+#include <openssl/evp.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <thread>
+
+#include "s3tar/log/log.h"
+#include "s3tar/s3/sigv4/sigv4.h"
+
+namespace s3tar::exec {
+namespace {
+
+std::string md5_hex(std::string_view data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), md, &len, EVP_md5(), nullptr);
+  return s3::hex_encode(std::string_view(reinterpret_cast<char*>(md), len));
+}
+
+// Counts bytes of memory held by assembled upload parts, so peak memory is bounded by the
+// number of parts in flight times the part size, whatever the number of objects.
+class Slots {
+ public:
+  explicit Slots(size_t n) : free_(n) {}
+  void acquire() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return free_ > 0; });
+    --free_;
+  }
+  void release() {
+    {
+      std::lock_guard lock(mu_);
+      ++free_;
+    }
+    cv_.notify_one();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  size_t free_;
+};
+
+struct SourceFailure : std::runtime_error {
+  SourceFailure(SourceProblem p) : std::runtime_error(p.message), problem(std::move(p)) {}
+  SourceProblem problem;
+};
+
+SourceProblem make_problem(const plan::Member& m, const s3::S3Error& e) {
+  return SourceProblem{m.bucket, m.key, m.version_id, source_problem_reason(e), e.what()};
+}
+
+}  // namespace
+
+std::string source_problem_reason(const s3::S3Error& e) {
+  const auto& code = e.code();
+  if (code == "PreconditionFailed" || e.status() == 412) return "changed";
+  if (code == "NoSuchKey" || code == "NotFound" || code == "NoSuchVersion" || e.status() == 404)
+    return "missing";
+  if (code == "InvalidObjectState") return "archived";
+  if (code == "AccessDenied" || e.status() == 403) return "access-denied";
+  if (code == "NoSuchBucket") return "missing";
+  return "error";
+}
+
+std::string index_key_for(const std::string& archive_key) { return archive_key + ".index.json"; }
+
+std::string render_index(const std::string& bucket, const plan::Volume& volume, const std::string& etag) {
+  nlohmann::json members = nlohmann::json::array();
+  for (size_t i = 0; i < volume.members.size(); ++i) {
+    const auto& m = volume.members[i];
+    nlohmann::json j = {{"bucket", m.bucket}, {"key", m.key},   {"offset", volume.data_offsets[i]},
+                        {"size", m.size},     {"etag", m.etag}, {"mtime", m.mtime}};
+    if (!m.version_id.empty()) j["version_id"] = m.version_id;
+    members.push_back(std::move(j));
+  }
+  nlohmann::json doc = {{"archive", "s3://" + bucket + "/" + volume.key},
+                        {"size", volume.total_size},
+                        {"etag", etag},
+                        {"format", volume.format == tar::Format::Gnu ? "gnu" : "pax"},
+                        {"toc_member", "toc.csv"},
+                        {"members", std::move(members)}};
+  return doc.dump(1) + "\n";
+}
+
+Executor::Executor(s3::S3Client& client, ExecOptions options, const std::atomic<bool>& stop)
+    : client_(client), options_(std::move(options)), stop_(stop) {}
+
+namespace {
+
+// Assembles the bytes of one upload part: generated pieces rendered locally, source pieces
+// fetched with GET (ranged when partial), all GETs of the part in flight together, each pinned
+// to the planned ETag (If-Match) and version.
+std::string assemble_part(s3::S3Client& client, const plan::Volume& volume, const plan::Part& part,
+                          const std::string& toc_bytes) {
+  struct Pending {
+    size_t piece;
+    std::future<s3::GetResult> result;
+  };
+  std::vector<Pending> pending;
+  for (size_t i = 0; i < part.pieces.size(); ++i) {
+    const auto& piece = part.pieces[i];
+    if (piece.kind != plan::PieceKind::Source) continue;
+    const auto& m = volume.members[piece.member];
+    s3::GetRequest req;
+    req.object = {m.bucket, m.key, m.version_id};
+    if (piece.offset != 0 || piece.length != m.size)
+      req.range = s3::ByteRange{piece.offset, piece.offset + piece.length - 1};
+    req.if_match = m.etag;
+    pending.push_back({i, client.get_object(std::move(req))});
+  }
+  std::vector<std::string> fetched(part.pieces.size());
+  std::optional<SourceFailure> failure;
+  std::exception_ptr other;
+  for (auto& p : pending) {
+    try {
+      s3::GetResult r = p.result.get();
+      const auto& piece = part.pieces[p.piece];
+      const auto& m = volume.members[piece.member];
+      if (r.body.size() != piece.length || r.info.size != m.size) {
+        if (!failure)
+          failure.emplace(SourceProblem{m.bucket, m.key, m.version_id, "changed",
+                                        "s3://" + m.bucket + "/" + m.key + ": size is " +
+                                            std::to_string(r.info.size) + ", planned " +
+                                            std::to_string(m.size)});
+        continue;
+      }
+      fetched[p.piece] = std::move(r.body);
+    } catch (const s3::S3Error& e) {
+      const auto& m = volume.members[part.pieces[p.piece].member];
+      if (!failure && !other) failure.emplace(make_problem(m, e));
+    } catch (...) {
+      if (!other) other = std::current_exception();
+    }
+  }
+  if (failure) throw *failure;
+  if (other) std::rethrow_exception(other);
+
+  std::string buf;
+  buf.reserve(part.size);
+  for (size_t i = 0; i < part.pieces.size(); ++i) {
+    const auto& piece = part.pieces[i];
+    switch (piece.kind) {
+      case plan::PieceKind::Source:
+        buf += fetched[i];
+        break;
+      case plan::PieceKind::Toc:
+        buf.append(toc_bytes, piece.offset, piece.length);
+        break;
+      default:
+        buf += plan::render_generated(volume, piece);
+    }
+  }
+  if (buf.size() != part.size)
+    throw std::logic_error("part " + std::to_string(part.number) + " assembled " +
+                           std::to_string(buf.size()) + " bytes, planned " + std::to_string(part.size));
+  return buf;
+}
+
+bool etag_is_md5(const s3::WriteOptions& w) { return w.sse.empty() || w.sse == "AES256"; }
+
+}  // namespace
+
+VolumeResult Executor::write_volume(const std::string& bucket, const plan::Volume& volume) {
+  VolumeResult result;
+  result.bucket = bucket;
+  result.key = volume.key;
+  result.size = volume.total_size;
+  result.members = volume.members.size();
+  result.parts = volume.parts.size();
+  const std::string toc_bytes = plan::render_toc(volume);
+  const bool check_md5 = etag_is_md5(options_.write);
+  std::string expected_etag;
+
+  if (volume.single_put) {
+    if (stop_) throw Interrupted("stopped before writing s3://" + bucket + "/" + volume.key);
+    // One PutObject: nothing to abort if it fails.
+    auto body =
+        std::make_shared<const std::string>(assemble_part(client_, volume, volume.parts.at(0), toc_bytes));
+    expected_etag = md5_hex(*body);
+    result.etag = client_.put_object(bucket, volume.key, body, options_.write).get();
+  } else {
+    const std::string upload_id = client_.create_multipart_upload(bucket, volume.key, options_.write).get();
+    log::debug("upload.created", "started multipart upload of s3://" + bucket + "/" + volume.key,
+               {{"upload_id", upload_id}, {"parts", volume.parts.size()}});
+    std::vector<s3::CompletedPart> completed(volume.parts.size());
+    std::mutex mu;
+    std::exception_ptr first_error;
+    std::optional<SourceFailure> source_failure;
+    std::atomic<size_t> next{0};
+    std::atomic<bool> failed{false};
+    Slots memory(std::max<size_t>(1, options_.max_upload_parts_in_flight));
+    log::Progress progress("s3://" + bucket + "/" + volume.key, volume.members.size(), volume.total_size);
+
+    auto worker = [&] {
+      for (;;) {
+        const size_t i = next++;
+        if (i >= volume.parts.size() || failed || stop_) return;
+        const plan::Part& part = volume.parts[i];
+        try {
+          std::string etag, local_md5;
+          if (part.kind == plan::PartKind::Copy) {
+            const auto& m = volume.members[part.copy.member];
+            s3::CopyPartRequest req;
+            req.bucket = bucket;
+            req.key = volume.key;
+            req.upload_id = upload_id;
+            req.part_number = static_cast<int>(part.number);
+            req.source = {m.bucket, m.key, m.version_id};
+            req.range = s3::ByteRange{part.copy.offset, part.copy.offset + part.copy.length - 1};
+            req.if_match = m.etag;
+            try {
+              etag = client_.upload_part_copy(req).get();
+            } catch (const s3::S3Error& e) {
+              if (e.code() == "InvalidRequest" || e.code() == "InvalidArgument" || e.status() >= 500) throw;
+              throw SourceFailure(make_problem(m, e));
+            }
+          } else {
+            memory.acquire();
+            try {
+              auto body =
+                  std::make_shared<const std::string>(assemble_part(client_, volume, part, toc_bytes));
+              local_md5 = md5_hex(*body);
+              etag = client_.upload_part(bucket, volume.key, upload_id, static_cast<int>(part.number), body)
+                         .get();
+            } catch (...) {
+              memory.release();
+              throw;
+            }
+            memory.release();
+            if (check_md5 && etag != local_md5)
+              throw std::runtime_error("part " + std::to_string(part.number) + " of s3://" + bucket + "/" +
+                                       volume.key + ": server ETag " + etag +
+                                       " is not the MD5 of the bytes sent");
+          }
+          completed[i] = {static_cast<int>(part.number), etag};
+          uint64_t objects = 0;
+          for (const auto& piece : part.pieces)
+            if (piece.kind == plan::PieceKind::Header) ++objects;
+          progress.add(objects, part.size);
+        } catch (const SourceFailure& f) {
+          std::lock_guard lock(mu);
+          if (!source_failure && !first_error) source_failure.emplace(f);
+          failed = true;
+        } catch (...) {
+          std::lock_guard lock(mu);
+          if (!first_error && !source_failure) first_error = std::current_exception();
+          failed = true;
+        }
+      }
+    };
+    const size_t n_workers = std::min(std::max<size_t>(1, options_.max_parts_in_flight), volume.parts.size());
+    std::vector<std::thread> workers;
+    for (size_t w = 0; w < n_workers; ++w) workers.emplace_back(worker);
+    for (auto& t : workers) t.join();
+    progress.finish();
+
+    auto abort_upload = [&] {
+      try {
+        client_.abort_multipart_upload(bucket, volume.key, upload_id).get();
+        log::info("upload.aborted", "aborted the multipart upload of s3://" + bucket + "/" + volume.key);
+      } catch (const std::exception& e) {
+        log::error(
+            "upload.abort_failed",
+            "could not abort the multipart upload of s3://" + bucket + "/" + volume.key + ": " + e.what(),
+            {{"upload_id", upload_id}});
+      }
+    };
+    if (source_failure) {
+      abort_upload();
+      throw SourceError(source_failure->what(), {source_failure->problem});
+    }
+    if (first_error) {
+      abort_upload();
+      std::rethrow_exception(first_error);
+    }
+    if (stop_) {
+      abort_upload();
+      throw Interrupted("stopped while writing s3://" + bucket + "/" + volume.key);
+    }
+    std::vector<std::string> part_etags;
+    for (const auto& c : completed) part_etags.push_back(c.etag);
+    if (check_md5) expected_etag = s3::multipart_etag(part_etags);
+    s3::CompleteRequest req;
+    req.bucket = bucket;
+    req.key = volume.key;
+    req.upload_id = upload_id;
+    req.parts = std::move(completed);
+    req.expected_size = volume.total_size;
+    req.expected_etag = expected_etag;
+    try {
+      result.etag = client_.complete_multipart_upload(req).get();
+    } catch (...) {
+      abort_upload();
+      throw;
+    }
+  }
+
+  // Check what S3 holds: the planned size, and the ETag computed from the parts we sent.
+  const s3::ObjectInfo head = client_.head_object({bucket, volume.key, ""}).get();
+  if (head.size != volume.total_size)
+    throw std::runtime_error("s3://" + bucket + "/" + volume.key + " has " + std::to_string(head.size) +
+                             " bytes, planned " + std::to_string(volume.total_size));
+  if (!expected_etag.empty() && head.etag != expected_etag)
+    throw std::runtime_error("s3://" + bucket + "/" + volume.key + " has ETag " + head.etag + ", expected " +
+                             expected_etag);
+  result.etag = head.etag;
+
+  if (options_.write_index) {
+    s3::WriteOptions w;
+    w.storage_class = options_.index_storage_class;
+    w.content_type = "application/json";
+    w.sse = options_.write.sse;
+    w.kms_key_id = options_.write.kms_key_id;
+    result.index_key = index_key_for(volume.key);
+    client_
+        .put_object(bucket, result.index_key,
+                    std::make_shared<const std::string>(render_index(bucket, volume, head.etag)), w)
+        .get();
+  }
+  return result;
+}
+
+}  // namespace s3tar::exec
