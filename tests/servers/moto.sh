@@ -156,6 +156,7 @@ cmd_start() {
   S3_UPLOAD_PART_MIN_SIZE=$min_part setsid "$PY" -m moto.server -H 127.0.0.1 -p "$PORT" \
     </dev/null >>"$W/moto.log" 2>&1 9>&- &
   echo $! >"$W/moto.pid"
+  disown $! # no job-status noise when fail() kills it
 
   local deadline=$((SECONDS + TIMEOUT))
   until http_up; do

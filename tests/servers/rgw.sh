@@ -84,6 +84,7 @@ spawn() {
   local name=$1; shift
   setsid "$@" </dev/null >>"$W/log/$name.out" 2>&1 9>&- &
   echo $! >"$W/pids/$name.pid"
+  disown $! # no job-status noise when fail() kills it
 }
 
 # Sends $2 to daemon $1, waits up to $3 s for it to exit, then SIGKILLs it.
