@@ -425,8 +425,12 @@ std::future<GetResult> S3Client::get_object(GetRequest request) {
     // A ranged GET must answer exactly the bytes asked for (a server ignoring Range answers 200
     // with the whole object: that would corrupt the archive).
     if (range && r.status != 206) throw std::runtime_error("GetObject: server ignored the Range header");
-    if (range && !r.body.empty() && r.body.size() != range->length())
-      throw std::runtime_error("GetObject: short read for range " + range_header(*range));
+    if (range && !r.body.empty()) {
+      // A range running past the end answers the bytes up to the end.
+      const uint64_t last = std::min(range->last, res.info.size ? res.info.size - 1 : 0);
+      if (r.body.size() != last - range->first + 1)
+        throw std::runtime_error("GetObject: short read for range " + range_header(*range));
+    }
     res.body = std::move(r.body);
     return res;
   });

@@ -1,0 +1,160 @@
+#include "s3tar/cli/archive_writer.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "s3tar/log/log.h"
+
+namespace s3tar::cli {
+namespace {
+
+// US East list prices per 1,000 write requests (PUT/COPY/POST, also the lifecycle transition
+// price) into each storage class, and monthly per-object overhead of the archival classes.
+double write_price_per_1000(const std::string& storage_class) {
+  if (storage_class == "DEEP_ARCHIVE") return 0.05;
+  if (storage_class == "GLACIER") return 0.03;
+  if (storage_class == "GLACIER_IR") return 0.02;
+  if (storage_class == "STANDARD_IA" || storage_class == "ONEZONE_IA") return 0.01;
+  return 0.005;
+}
+
+// 32 KB at the archival class's rate + 8 KB at STANDARD's, per object per month (GLACIER and
+// DEEP_ARCHIVE only).
+double monthly_overhead_per_object(const std::string& storage_class) {
+  const double gb = 1.0 / (1024.0 * 1024.0);
+  if (storage_class == "DEEP_ARCHIVE") return 32 * gb * 0.00099 + 8 * gb * 0.023;
+  if (storage_class == "GLACIER") return 32 * gb * 0.0036 + 8 * gb * 0.023;
+  return 0;
+}
+
+std::string human(uint64_t b) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(b);
+  int u = 0;
+  while (v >= 1024 && u < 4) {
+    v /= 1024;
+    ++u;
+  }
+  return u == 0 ? fmt::format("{} B", b) : fmt::format("{:.1f} {}", v, units[u]);
+}
+
+}  // namespace
+
+plan::Limits plan_limits(const s3::Limits& l) {
+  plan::Limits p;
+  p.min_part = l.min_part_size;
+  p.max_part = l.max_part_size;
+  p.max_parts = l.max_parts;
+  p.max_object = l.max_object_size;
+  return p;
+}
+
+std::string describe_plan(const plan::Plan& plan, const std::string& bucket,
+                          const std::string& storage_class) {
+  std::string out;
+  const auto& s = plan.stats;
+  out += fmt::format("Plan: {} objects, {} in {} archive(s), storage class {}\n", s.members,
+                     human(s.archive_bytes), plan.volumes.size(), storage_class);
+  for (const auto& v : plan.volumes) {
+    size_t copies = 0, uploads = 0;
+    for (const auto& p : v.parts) (p.kind == plan::PartKind::Copy ? copies : uploads)++;
+    out += fmt::format("  s3://{}/{}: {} members, {} ({} bytes), {}\n", bucket, v.key, v.members.size(),
+                       human(v.total_size), v.total_size,
+                       v.single_put ? std::string("one PutObject")
+                                    : fmt::format("{} parts ({} copied server-side, {} uploaded)",
+                                                  v.parts.size(), copies, uploads));
+  }
+  const auto& r = s.requests;
+  out += fmt::format(
+      "Requests: {} total: GetObject {}, UploadPart {}, UploadPartCopy {}, PutObject {}, "
+      "CreateMultipartUpload {}, CompleteMultipartUpload {}\n",
+      r.total(), r.get_object, r.upload_part, r.upload_part_copy, r.put_object, r.create_multipart_upload,
+      r.complete_multipart_upload);
+  out += fmt::format("Bytes: downloaded {}, uploaded {}, copied server-side {}\n", human(s.bytes_downloaded),
+                     human(s.bytes_uploaded), human(s.bytes_copied));
+  if (s.members > 0) {
+    out += fmt::format("Per object: {:.3f} requests, {:.3f} bytes downloaded per archive byte\n",
+                       static_cast<double>(r.total()) / static_cast<double>(s.members),
+                       s.archive_bytes
+                           ? static_cast<double>(s.bytes_downloaded) / static_cast<double>(s.archive_bytes)
+                           : 0.0);
+  }
+  // Writes into the class are priced at its PUT rate; GETs of the sources at STANDARD's.
+  const double price = write_price_per_1000(storage_class);
+  const uint64_t writes = r.total() - r.get_object;
+  const double ours =
+      static_cast<double>(writes) * price / 1000 + static_cast<double>(r.get_object) * 0.0004 / 1000;
+  const double one_by_one = static_cast<double>(s.members) * price / 1000;
+  out += fmt::format("Estimated request cost: ${:.4f} (US East list prices)\n", ours);
+  out +=
+      fmt::format("Archiving the {} objects one at a time into {} instead: ${:.4f} in requests/transitions",
+                  s.members, storage_class, one_by_one);
+  const double overhead = monthly_overhead_per_object(storage_class);
+  if (overhead > 0) {
+    out += fmt::format(", plus ${:.4f}/month of per-object overhead (vs ${:.6f}/month for {} archive(s))",
+                       overhead * static_cast<double>(s.members),
+                       overhead * static_cast<double>(plan.volumes.size()), plan.volumes.size());
+  }
+  out += "\n";
+  return out;
+}
+
+WriteOutcome write_archives(s3::S3Client& client, std::vector<plan::Member> members,
+                            const WriteRequest& request, const std::atomic<bool>& stop) {
+  WriteOutcome out;
+  out.plan = plan::make_plan(std::move(members), request.plan);
+  if (request.dry_run) return out;
+  exec::Executor executor(client, request.exec, stop);
+  for (size_t i = 0; i < out.plan.volumes.size(); ++i) {
+    plan::Volume volume = out.plan.volumes[i];
+    if (request.skip_volume && request.skip_volume(i, volume)) continue;
+    for (;;) {
+      try {
+        log::info("archive.start",
+                  fmt::format("writing s3://{}/{} ({} objects, {})", request.bucket, volume.key,
+                              volume.members.size(), human(volume.total_size)),
+                  {{"archive", "s3://" + request.bucket + "/" + volume.key},
+                   {"objects", volume.members.size()},
+                   {"bytes", volume.total_size},
+                   {"parts", volume.parts.size()}});
+        exec::VolumeResult r = executor.write_volume(request.bucket, volume);
+        log::info("archive.complete",
+                  fmt::format("wrote s3://{}/{}: {} objects, {} bytes, ETag {}", r.bucket, r.key, r.members,
+                              r.size, r.etag),
+                  {{"archive", "s3://" + r.bucket + "/" + r.key},
+                   {"objects", r.members},
+                   {"bytes", r.size},
+                   {"etag", r.etag},
+                   {"index", r.index_key}});
+        out.written.push_back(std::move(r));
+        break;
+      } catch (const exec::SourceError& e) {
+        if (!request.skip_unreadable) throw;
+        // Leave the unreadable sources out and plan this volume again under the same key.
+        std::set<std::pair<std::string, std::string>> bad;
+        for (const auto& p : e.problems()) {
+          log::warn("source.skipped", "skipping s3://" + p.bucket + "/" + p.key + ": " + p.reason,
+                    {{"bucket", p.bucket}, {"key", p.key}, {"reason", p.reason}, {"error", p.message}});
+          bad.insert({p.bucket, p.key});
+          out.skipped.push_back(p);
+        }
+        std::vector<plan::Member> rest;
+        for (auto& m : volume.members)
+          if (!bad.count({m.bucket, m.key})) rest.push_back(m);
+        if (rest.empty()) break;
+        plan::Options opts = request.plan;
+        opts.archive_key = volume.key;
+        opts.size_limit = 0;
+        opts.order = plan::Order::Input;
+        plan::Plan again = plan::make_plan(std::move(rest), opts);
+        if (again.volumes.size() != 1) throw std::logic_error("re-planning a volume gave several volumes");
+        volume = std::move(again.volumes[0]);
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace s3tar::cli

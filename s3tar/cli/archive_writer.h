@@ -1,0 +1,42 @@
+// Plans and writes archives from a member list: shared by `s3tar -c` and the daily job.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "s3tar/exec/executor.h"
+#include "s3tar/plan/plan.h"
+#include "s3tar/s3/client.h"
+
+namespace s3tar::cli {
+
+struct WriteRequest {
+  std::string bucket;  // destination bucket
+  plan::Options plan;  // archive_key, limits, format, size_limit
+  exec::ExecOptions exec;
+  bool skip_unreadable = false;
+  bool dry_run = false;
+  // Volumes (by index in the plan) to leave alone, e.g. already complete or another shard's.
+  std::function<bool(size_t index, const plan::Volume&)> skip_volume;
+};
+
+struct WriteOutcome {
+  plan::Plan plan;
+  std::vector<exec::VolumeResult> written;
+  std::vector<exec::SourceProblem> skipped;  // sources left out (with --skip-unreadable)
+};
+
+// Plan limits from the client's server limits and command-line overrides.
+plan::Limits plan_limits(const s3::Limits& limits);
+
+// Writes every volume. With skip_unreadable, a volume whose sources fail is aborted and
+// re-planned without them (same key); otherwise the SourceError propagates after the abort.
+WriteOutcome write_archives(s3::S3Client& client, std::vector<plan::Member> members,
+                            const WriteRequest& request, const std::atomic<bool>& stop);
+
+// Human-readable plan summary for --dry-run: volumes, parts, requests by kind, bytes, cost,
+// and what archiving the objects one at a time would cost instead.
+std::string describe_plan(const plan::Plan& plan, const std::string& bucket,
+                          const std::string& storage_class);
+
+}  // namespace s3tar::cli

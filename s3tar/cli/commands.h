@@ -1,0 +1,17 @@
+// The tar-mode commands. Each returns a process exit code (see s3tar/exit_codes.h) and throws
+// for errors that app.cpp maps to exit codes.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "s3tar/cli/tar_options.h"
+
+namespace s3tar::cli {
+
+int create_command(const TarOptions& options);
+int list_command(const TarOptions& options);
+int extract_command(const TarOptions& options);
+int verify_command(const TarOptions& options);
+
+}  // namespace s3tar::cli

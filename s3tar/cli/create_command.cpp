@@ -1,0 +1,146 @@
+#include <fmt/format.h>
+
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "s3tar/cli/archive_writer.h"
+#include "s3tar/cli/commands.h"
+#include "s3tar/cli/context.h"
+#include "s3tar/cli/sources.h"
+#include "s3tar/exit_codes.h"
+#include "s3tar/log/log.h"
+
+namespace s3tar::cli {
+namespace {
+
+std::vector<std::pair<std::string, std::string>> parse_tagging(const std::string& text) {
+  std::vector<std::pair<std::string, std::string>> tags;
+  if (text.empty()) return tags;
+  try {
+    const auto j = nlohmann::json::parse(text);
+    for (const auto& t : j.at("TagSet"))
+      tags.emplace_back(t.at("Key").get<std::string>(), t.at("Value").get<std::string>());
+  } catch (const nlohmann::json::exception&) {
+    throw std::invalid_argument("--tagging must be JSON like {\"TagSet\":[{\"Key\":\"k\",\"Value\":\"v\"}]}");
+  }
+  return tags;
+}
+
+nlohmann::json problems_json(const std::vector<exec::SourceProblem>& problems) {
+  nlohmann::json a = nlohmann::json::array();
+  for (const auto& p : problems)
+    a.push_back({{"bucket", p.bucket}, {"key", p.key}, {"reason", p.reason}, {"error", p.message}});
+  return a;
+}
+
+}  // namespace
+
+int create_command(const TarOptions& o) {
+  const S3Url dest = parse_s3_url(o.archive, "-f");
+  if (dest.key.empty()) throw std::invalid_argument("-f needs an object key: s3://bucket/key.tar");
+  auto client = make_client(o.connection);
+
+  WriteRequest req;
+  req.bucket = dest.bucket;
+  req.plan.limits = plan_limits(client->config().limits);
+  if (o.min_part_size) req.plan.limits.min_part = *o.min_part_size;
+  if (o.max_part_size) req.plan.limits.max_part = *o.max_part_size;
+  if (o.max_parts) req.plan.limits.max_parts = *o.max_parts;
+  if (o.max_object_size) req.plan.limits.max_object = *o.max_object_size;
+  if (o.part_size) req.plan.upload_part_target = o.part_size;
+  req.plan.format = o.format == "gnu" ? tar::Format::Gnu : tar::Format::Pax;
+  req.plan.size_limit = o.size_limit;
+  req.plan.archive_key = dest.key;
+  req.exec.write.storage_class = o.storage_class;
+  req.exec.write.sse = o.sse;
+  req.exec.write.kms_key_id = o.kms_key_id;
+  req.exec.write.tags = parse_tagging(o.tagging);
+  req.exec.write.content_type = "application/x-tar";
+  req.skip_unreadable = o.skip_unreadable;
+  req.dry_run = o.dry_run;
+
+  // Gather the sources; never archive the archive itself (a re-run under the same prefix).
+  SourceSet sources;
+  if (!o.manifest.empty()) {
+    sources = manifest_sources(*client, o.manifest, o.skip_manifest_header, o.urldecode);
+  } else {
+    std::vector<std::string> exclude;
+    // The archive key and the volume keys it could take, with their index sidecars.
+    exclude.push_back(dest.key);
+    exclude.push_back(exec::index_key_for(dest.key));
+    const std::string stem = dest.key.size() > 4 && dest.key.ends_with(".tar")
+                                 ? dest.key.substr(0, dest.key.size() - 4)
+                                 : dest.key;
+    for (int i = 1; i <= 99; ++i) {
+      const std::string k = fmt::format("{}.{:02d}.tar", stem, i);
+      exclude.push_back(k);
+      exclude.push_back(exec::index_key_for(k));
+    }
+    for (const auto& src : o.positional) {
+      SourceSet s = list_sources(*client, src, exclude);
+      sources.members.insert(sources.members.end(), std::make_move_iterator(s.members.begin()),
+                             std::make_move_iterator(s.members.end()));
+      sources.problems.insert(sources.problems.end(), s.problems.begin(), s.problems.end());
+    }
+  }
+  for (const auto& p : sources.problems)
+    log::warn("source.unreadable", p.message, {{"bucket", p.bucket}, {"key", p.key}, {"reason", p.reason}});
+  if (!sources.problems.empty() && !o.skip_unreadable && !o.dry_run) {
+    throw exec::SourceError(
+        fmt::format("{} source object(s) cannot be archived (first: {}); nothing was written; "
+                    "use --skip-unreadable to archive the rest",
+                    sources.problems.size(), sources.problems.front().message),
+        sources.problems);
+  }
+  if (sources.members.empty()) {
+    log::warn("create.empty", "no objects to archive: nothing was written");
+    return sources.problems.empty() ? kSuccess : kPartial;
+  }
+
+  const size_t n_members = sources.members.size();
+  WriteOutcome out = write_archives(*client, std::move(sources.members), req, stop_flag());
+  if (o.dry_run) {
+    std::cout << describe_plan(out.plan, dest.bucket, o.storage_class);
+    return kSuccess;
+  }
+  std::vector<exec::SourceProblem> skipped = sources.problems;
+  skipped.insert(skipped.end(), out.skipped.begin(), out.skipped.end());
+
+  const auto& c = client->counters();
+  nlohmann::json requests = nlohmann::json::object();
+  uint64_t total_requests = 0;
+  for (int op = 0; op < static_cast<int>(s3::Op::Count); ++op) {
+    const uint64_t n = c.by_op[op].load();
+    if (n) requests[s3::op_name(static_cast<s3::Op>(op))] = n;
+    total_requests += n;
+  }
+  nlohmann::json archives = nlohmann::json::array();
+  for (const auto& r : out.written)
+    archives.push_back({{"archive", "s3://" + r.bucket + "/" + r.key},
+                        {"size", r.size},
+                        {"etag", r.etag},
+                        {"objects", r.members},
+                        {"parts", r.parts},
+                        {"index", "s3://" + r.bucket + "/" + r.index_key}});
+  nlohmann::json report = {{"archives", archives},
+                           {"objects_planned", n_members},
+                           {"objects_skipped", problems_json(skipped)},
+                           {"requests", requests},
+                           {"requests_total", total_requests},
+                           {"retries", c.retries.load()},
+                           {"bytes_sent", c.bytes_sent.load()},
+                           {"bytes_received", c.bytes_received.load()}};
+  log::info("create.done",
+            fmt::format("{} archive(s), {} objects, {} requests ({} retries), {} skipped", out.written.size(),
+                        n_members - out.skipped.size(), total_requests, c.retries.load(), skipped.size()),
+            {{"archives", out.written.size()}, {"requests", requests}, {"skipped", skipped.size()}});
+  if (!o.report.empty()) {
+    std::ofstream f(o.report);
+    f << report.dump(2) << "\n";
+    if (!f) throw std::runtime_error("cannot write the report to " + o.report);
+  }
+  return skipped.empty() ? kSuccess : kPartial;
+}
+
+}  // namespace s3tar::cli

@@ -1,0 +1,168 @@
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <future>
+
+#include "s3tar/cli/commands.h"
+#include "s3tar/cli/context.h"
+#include "s3tar/cli/sources.h"
+#include "s3tar/exec/archive_reader.h"
+#include "s3tar/exec/executor.h"
+#include "s3tar/exit_codes.h"
+#include "s3tar/log/log.h"
+#include "s3tar/tar/names.h"
+
+namespace s3tar::cli {
+namespace {
+
+bool selected(const tar::TocEntry& e, const std::vector<std::string>& filters) {
+  if (filters.empty()) return true;
+  for (const auto& f : filters)
+    if (e.name == f || e.name.rfind(f, 0) == 0) return true;
+  return false;
+}
+
+// Copies one member server-side into its own object: ranged UploadPartCopy from the archive
+// for members of at least the minimum part size, ranged GET + PUT below it.
+void extract_to_s3(s3::S3Client& client, const s3::ObjectRef& archive, const std::string& archive_etag,
+                   const tar::TocEntry& e, const std::string& bucket, const std::string& key,
+                   const std::string& storage_class) {
+  const auto& limits = client.config().limits;
+  s3::WriteOptions w;
+  w.storage_class = storage_class;
+  if (e.size < limits.min_part_size) {
+    std::string body;
+    if (e.size > 0) {
+      s3::GetRequest req;
+      req.object = archive;
+      req.range = s3::ByteRange{e.offset, e.offset + e.size - 1};
+      req.if_match = archive_etag;
+      body = client.get_object(std::move(req)).get().body;
+    }
+    client.put_object(bucket, key, std::make_shared<const std::string>(std::move(body)), w).get();
+    return;
+  }
+  const uint64_t n = (e.size + limits.max_part_size - 1) / limits.max_part_size;
+  const uint64_t chunk = (e.size + n - 1) / n;
+  const std::string upload_id = client.create_multipart_upload(bucket, key, w).get();
+  try {
+    std::vector<std::future<std::string>> etags;
+    for (uint64_t i = 0; i < n; ++i) {
+      const uint64_t first = i * chunk;
+      const uint64_t last = std::min(e.size, first + chunk) - 1;
+      s3::CopyPartRequest req{bucket,      key,
+                              upload_id,   static_cast<int>(i + 1),
+                              archive,     s3::ByteRange{e.offset + first, e.offset + last},
+                              archive_etag};
+      etags.push_back(client.upload_part_copy(req));
+    }
+    s3::CompleteRequest done{bucket, key, upload_id, {}, false, e.size, ""};
+    for (size_t i = 0; i < etags.size(); ++i) done.parts.push_back({static_cast<int>(i + 1), etags[i].get()});
+    client.complete_multipart_upload(done).get();
+  } catch (...) {
+    try {
+      client.abort_multipart_upload(bucket, key, upload_id).get();
+    } catch (const std::exception& abort_error) {
+      log::error("upload.abort_failed", abort_error.what(), {{"upload_id", upload_id}});
+    }
+    throw;
+  }
+}
+
+// A relative path under dir for a key; refuses anything that could escape dir.
+std::filesystem::path local_path(const std::filesystem::path& dir, const std::string& key) {
+  const std::string name = tar::member_name_for_key(key);
+  const std::filesystem::path rel(name);
+  if (rel.is_absolute() || name.empty())
+    throw std::runtime_error("refusing to extract '" + key + "': absolute path");
+  for (const auto& part : rel)
+    if (part == ".." || part == "." || part.empty())
+      throw std::runtime_error("refusing to extract '" + key + "': it would escape " + dir.string());
+  return dir / rel;
+}
+
+void extract_to_local(s3::S3Client& client, const s3::ObjectRef& archive, const std::string& archive_etag,
+                      const tar::TocEntry& e, const std::filesystem::path& path) {
+  std::filesystem::create_directories(path.parent_path());
+  const std::string tmp = path.string() + ".s3tar-partial";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw std::runtime_error("cannot create " + tmp + ": " + std::strerror(errno));
+  try {
+    if (e.size > 0) {
+      s3::GetRequest req;
+      req.object = archive;
+      req.range = s3::ByteRange{e.offset, e.offset + e.size - 1};
+      req.if_match = archive_etag;
+      req.sink = [fd](uint64_t offset, const char* data, size_t n) {
+        return ::pwrite(fd, data, n, static_cast<off_t>(offset)) == static_cast<ssize_t>(n);
+      };
+      client.get_object(std::move(req)).get();
+    }
+    if (::fsync(fd) != 0 || ::close(fd) != 0) throw std::runtime_error("cannot write " + tmp);
+  } catch (...) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    throw;
+  }
+  std::filesystem::rename(tmp, path);
+}
+
+}  // namespace
+
+int extract_command(const TarOptions& o) {
+  const S3Url url = parse_s3_url(o.archive, "-f");
+  auto client = make_client(o.connection);
+  const s3::ObjectRef archive{url.bucket, url.key, ""};
+  std::string external;
+  if (!o.external_toc.empty()) external = read_local_or_s3(*client, o.external_toc);
+  const s3::ObjectInfo info = client->head_object(archive).get();
+  const exec::ArchiveIndex index = exec::load_index(*client, archive, external);
+
+  std::vector<tar::TocEntry> todo;
+  for (const auto& e : index.entries)
+    if (selected(e, o.positional)) todo.push_back(e);
+  if (todo.empty()) {
+    log::warn("extract.none", "no member of " + o.archive + " matches");
+    return o.positional.empty() ? kSuccess : kBadInput;
+  }
+  const bool to_s3 = is_s3_url(o.directory);
+  S3Url dest;
+  if (to_s3) dest = parse_s3_url(o.directory, "-C");
+  const std::string storage_class = o.storage_class == "STANDARD" ? "" : o.storage_class;
+
+  // Members in windows of parallel work; the engine bounds the requests in flight.
+  constexpr size_t kWindow = 64;
+  uint64_t bytes = 0;
+  log::Progress progress("extract " + o.archive, todo.size(), 0);
+  for (size_t start = 0; start < todo.size(); start += kWindow) {
+    if (stop_flag()) throw exec::Interrupted("stopped while extracting " + o.archive);
+    const size_t end = std::min(todo.size(), start + kWindow);
+    std::vector<std::future<void>> work;
+    for (size_t i = start; i < end; ++i) {
+      const tar::TocEntry& e = todo[i];
+      if (to_s3) {
+        work.push_back(std::async(std::launch::async, [&, e] {
+          extract_to_s3(*client, archive, info.etag, e, dest.bucket, dest.key + e.name, storage_class);
+        }));
+      } else {
+        const auto path = local_path(o.directory, e.name);
+        work.push_back(std::async(std::launch::async,
+                                  [&, e, path] { extract_to_local(*client, archive, info.etag, e, path); }));
+      }
+    }
+    for (size_t i = start; i < end; ++i) {
+      work[i - start].get();
+      bytes += todo[i].size;
+      progress.add(1, todo[i].size);
+      if (o.verbosity > 0) log::info("extract.member", todo[i].name, {{"size", todo[i].size}});
+    }
+  }
+  progress.finish();
+  log::info("extract.done",
+            fmt::format("extracted {} members ({} bytes) from {}", todo.size(), bytes, o.archive));
+  return kSuccess;
+}
+
+}  // namespace s3tar::cli

@@ -1,0 +1,154 @@
+#include <fmt/format.h>
+#include <openssl/evp.h>
+
+#include <future>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "s3tar/cli/commands.h"
+#include "s3tar/cli/context.h"
+#include "s3tar/exec/archive_reader.h"
+#include "s3tar/exit_codes.h"
+#include "s3tar/log/log.h"
+#include "s3tar/s3/sigv4/sigv4.h"
+#include "s3tar/tar/header.h"
+#include "s3tar/tar/names.h"
+
+namespace s3tar::cli {
+namespace {
+
+std::string md5_hex(const std::string& data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), md, &len, EVP_md5(), nullptr);
+  return s3::hex_encode(std::string_view(reinterpret_cast<char*>(md), len));
+}
+
+bool plain_md5_etag(const std::string& etag) {
+  return etag.size() == 32 && etag.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+struct SourceRef {
+  std::string bucket, key, version_id, etag;
+  uint64_t size = 0;
+};
+
+}  // namespace
+
+// Checks an archive: its tar structure (every header readable, as GNU tar/libarchive would),
+// its toc.csv against the headers, and every member against its source object (size and ETag
+// from HEAD; with --content, the member's bytes too).
+int verify_command(const TarOptions& o) {
+  const S3Url url = parse_s3_url(o.archive, "-f");
+  auto client = make_client(o.connection);
+  const s3::ObjectRef archive{url.bucket, url.key, ""};
+  const s3::ObjectInfo info = client->head_object(archive).get();
+  std::vector<std::string> problems;
+  auto problem = [&](std::string p) {
+    log::error("verify.problem", p);
+    problems.push_back(std::move(p));
+  };
+
+  // 1. Structure: walk every header.
+  const auto members = exec::scan_archive(*client, archive, info.size);
+  uint64_t end = 0;
+  for (const auto& m : members) end = m.data_offset + m.size + tar::padding_size(m.size);
+  if (end + tar::kEndOfArchiveSize > info.size)
+    problem(fmt::format("the archive ends at {} without its two end-of-archive blocks (size {})", end,
+                        info.size));
+
+  // 2. The TOC against the headers.
+  const auto toc = exec::read_toc(*client, archive);
+  if (!toc) {
+    problem("the archive has no toc.csv first member");
+  } else {
+    if (toc->size() + 1 != members.size())
+      problem(fmt::format("toc.csv lists {} members, the archive holds {}", toc->size(), members.size() - 1));
+    for (size_t i = 0; i < toc->size() && i + 1 < members.size(); ++i) {
+      const auto& t = (*toc)[i];
+      const auto& m = members[i + 1];
+      if (tar::key_for_member_name(m.name) != t.name || m.data_offset != t.offset || m.size != t.size)
+        problem(
+            fmt::format("toc.csv row {} ({} at {}, {} bytes) does not match header {} ({} at {}, {} bytes)",
+                        i + 1, t.name, t.offset, t.size, i + 2, m.name, m.data_offset, m.size));
+    }
+  }
+
+  // 3. Each member against its source (the sidecar index names the source bucket and version).
+  std::vector<SourceRef> sources;
+  std::vector<tar::TocEntry> entries = toc ? *toc : std::vector<tar::TocEntry>{};
+  try {
+    const std::string body =
+        client
+            ->get_object(s3::GetRequest{{url.bucket, url.key + ".index.json", ""}, std::nullopt, "", nullptr})
+            .get()
+            .body;
+    for (const auto& m : nlohmann::json::parse(body).at("members"))
+      sources.push_back({m.at("bucket").get<std::string>(), m.at("key").get<std::string>(),
+                         m.value("version_id", std::string()), m.value("etag", std::string()),
+                         m.at("size").get<uint64_t>()});
+  } catch (const s3::S3Error& e) {
+    if (e.status() != 404) throw;
+    log::warn("verify.no_index", "no index sidecar: members are checked against the TOC only");
+  }
+  size_t checked = 0, source_missing = 0;
+  constexpr size_t kWindow = 256;
+  for (size_t start = 0; start < sources.size(); start += kWindow) {
+    const size_t stop = std::min(sources.size(), start + kWindow);
+    std::vector<std::future<s3::ObjectInfo>> heads;
+    for (size_t i = start; i < stop; ++i)
+      heads.push_back(client->head_object({sources[i].bucket, sources[i].key, sources[i].version_id}));
+    for (size_t i = start; i < stop; ++i) {
+      const auto& s = sources[i];
+      const std::string where = "s3://" + s.bucket + "/" + s.key;
+      try {
+        const s3::ObjectInfo src = heads[i - start].get();
+        if (src.size != s.size)
+          problem(fmt::format("{}: source has {} bytes, the archive {}", where, src.size, s.size));
+        if (!s.etag.empty() && src.etag != s.etag)
+          problem(fmt::format("{}: source ETag is {}, the archive recorded {}", where, src.etag, s.etag));
+        ++checked;
+      } catch (const s3::S3Error& e) {
+        if (e.status() != 404) throw;
+        ++source_missing;
+        log::warn("verify.source_missing", where + " no longer exists (not an archive error)");
+      }
+    }
+  }
+
+  // 4. Content: each member's bytes in the archive against the source's MD5 ETag, or against
+  // the source's bytes when its ETag is not an MD5 (multipart or KMS-encrypted sources).
+  size_t content_checked = 0;
+  if (o.verify_content && toc) {
+    for (size_t i = 0; i < toc->size() && i < sources.size(); ++i) {
+      if (stop_flag()) throw std::runtime_error("interrupted");
+      const auto& t = (*toc)[i];
+      std::string bytes;
+      if (t.size > 0) {
+        s3::GetRequest req;
+        req.object = archive;
+        req.range = s3::ByteRange{t.offset, t.offset + t.size - 1};
+        bytes = client->get_object(std::move(req)).get().body;
+      }
+      const auto& s = sources[i];
+      std::string expected = plain_md5_etag(s.etag) ? s.etag : "";
+      if (expected.empty()) {
+        s3::GetRequest req;
+        req.object = {s.bucket, s.key, s.version_id};
+        expected = md5_hex(client->get_object(std::move(req)).get().body);
+      }
+      if (md5_hex(bytes) != expected) problem(fmt::format("{}: member bytes differ from the source", t.name));
+      ++content_checked;
+    }
+  }
+
+  std::cout << fmt::format(
+      "{}: {} bytes, {} members; structure {}; toc.csv {}; {} sources checked{}{}; {} problem(s)\n",
+      o.archive, info.size, members.empty() ? 0 : members.size() - 1,
+      end + tar::kEndOfArchiveSize <= info.size ? "ok" : "BAD", toc ? "present" : "missing", checked,
+      source_missing ? fmt::format(" ({} no longer exist)", source_missing) : "",
+      o.verify_content ? fmt::format(", {} member contents compared", content_checked) : "", problems.size());
+  return problems.empty() ? kSuccess : kBadInput;
+}
+
+}  // namespace s3tar::cli
