@@ -1,0 +1,56 @@
+#include "inventory/encoding.h"
+
+#include <strings.h>
+
+namespace s3tar::inventory {
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string decode(std::string_view in, bool plus_is_space) {
+  std::string out;
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const char c = in[i];
+    if (c == '+' && plus_is_space) {
+      out.push_back(' ');
+    } else if (c == '%' && i + 2 < in.size() && hex_value(in[i + 1]) >= 0 && hex_value(in[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(hex_value(in[i + 1]) * 16 + hex_value(in[i + 2])));
+      i += 2;
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string form_decode(std::string_view encoded) { return decode(encoded, true); }
+
+std::string percent_decode(std::string_view encoded) { return decode(encoded, false); }
+
+bool parse_bool(std::string_view text, bool& ok) {
+  ok = true;
+  if (text.size() == 4 && strncasecmp(text.data(), "true", 4) == 0) return true;
+  if (text.size() == 5 && strncasecmp(text.data(), "false", 5) == 0) return false;
+  ok = false;
+  return false;
+}
+
+std::string to_hex(const unsigned char* data, std::size_t size) {
+  static const char digits[] = "0123456789abcdef";
+  std::string out(size * 2, '0');
+  for (std::size_t i = 0; i < size; ++i) {
+    out[2 * i] = digits[data[i] >> 4];
+    out[2 * i + 1] = digits[data[i] & 0xf];
+  }
+  return out;
+}
+
+}  // namespace s3tar::inventory

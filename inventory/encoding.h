@@ -1,0 +1,22 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace s3tar::inventory {
+
+// Decodes an S3 Inventory key like Python's urllib.parse.unquote_plus, but byte-exact:
+// `+` is a space, `%XX` is the byte 0xXX, anything else (including a `%` not followed by two
+// hex digits) is kept as is. The result is raw bytes (UTF-8 for real keys).
+std::string form_decode(std::string_view encoded);
+
+// Like form_decode but `+` stays `+` (plain RFC 3986 percent-decoding).
+std::string percent_decode(std::string_view encoded);
+
+// ASCII case-insensitive boolean: "true"/"false". Returns false from `ok` otherwise.
+bool parse_bool(std::string_view text, bool& ok);
+
+// Lowercase hex of `size` bytes.
+std::string to_hex(const unsigned char* data, std::size_t size);
+
+}  // namespace s3tar::inventory

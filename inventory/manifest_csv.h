@@ -1,0 +1,70 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "inventory/filter.h"
+
+namespace s3tar::inventory {
+
+// RFC 4180 quoting: the field is wrapped in double quotes (inner quotes doubled) when it holds
+// a comma, a quote, CR, LF, or leading/trailing spaces; otherwise it is returned as is.
+std::string csv_field(std::string_view value);
+
+// Writes s3tar manifest CSV lines: `bucket,key,size,etag`, no header, keys raw (not encoded),
+// lines ending in "\n".
+class ManifestCsvWriter {
+ public:
+  explicit ManifestCsvWriter(std::ostream& out) : out_(out) {}
+  void write(const InventoryObject& object);
+  void write(std::string_view bucket, std::string_view key, std::uint64_t size, std::string_view etag);
+
+ private:
+  std::ostream& out_;
+};
+
+// One line of an s3tar manifest (`bucket,key,size[,etag]`).
+struct ManifestCsvEntry {
+  std::string bucket;
+  std::string key;
+  std::uint64_t size = 0;
+  std::string etag;  // empty when the line has no etag column
+
+  bool operator==(const ManifestCsvEntry&) const = default;
+};
+
+struct ManifestCsvOptions {
+  bool skip_header = false;  // the first line is a header
+  bool url_decode = false;   // keys are form-encoded like inventory keys
+};
+
+// Reads an s3tar manifest CSV. Throws BadRowError (with `name` and the line) for rows with a
+// wrong column count, an empty bucket or key, or a bad size.
+void read_manifest_csv(std::istream& in, const std::string& name,
+                       const std::function<void(ManifestCsvEntry&&)>& on_entry,
+                       const ManifestCsvOptions& options = {});
+std::vector<ManifestCsvEntry> read_manifest_csv(std::istream& in, const std::string& name,
+                                                const ManifestCsvOptions& options = {});
+
+// One line of an S3 Batch Operations CSV manifest (`bucket,key[,versionId]`).
+struct BatchManifestEntry {
+  std::string bucket;
+  std::string key;         // decoded
+  std::string version_id;  // empty when absent
+
+  bool operator==(const BatchManifestEntry&) const = default;
+};
+
+// Reads an S3 Batch Operations CSV manifest. Keys are URL-encoded there; they are decoded like
+// inventory keys (`%XX` is a byte, `+` a space), which is also what makes an inventory-derived
+// manifest round-trip. Throws BadRowError for rows with 2 or 3 columns missing, or empty
+// bucket/key.
+void read_batch_manifest_csv(std::istream& in, const std::string& name,
+                             const std::function<void(BatchManifestEntry&&)>& on_entry);
+std::vector<BatchManifestEntry> read_batch_manifest_csv(std::istream& in, const std::string& name);
+
+}  // namespace s3tar::inventory
