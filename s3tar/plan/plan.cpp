@@ -66,6 +66,8 @@ Settings validate(const Options& o) {
   if (l.max_part < 2 * l.min_part) throw PlanError("max_part must be at least 2 * min_part");
   if (l.max_parts < 1) throw PlanError("max_parts must be positive");
   if (l.max_object < l.min_part) throw PlanError("max_object must be at least min_part");
+  // Keeps every sum of sizes in a volume far from overflowing.
+  if (l.max_object > (std::uint64_t{1} << 60)) throw PlanError("max_object is too large");
   Settings s;
   s.limits = l;
   s.target = std::clamp(o.upload_part_target, l.min_part, l.max_part);
@@ -367,6 +369,9 @@ Plan make_plan(std::vector<Member> members, const Options& options) {
   std::vector<Sized> sized(members.size());
   for (std::size_t i = 0; i < members.size(); ++i) {
     const Member& m = members[i];
+    if (m.size > s.limits.max_object)
+      throw PlanError(fmt::format("s3://{}/{} ({} bytes) is bigger than the largest archive ({} bytes)",
+                                  m.bucket, m.key, m.size, s.limits.max_object));
     sized[i].size = m.size;
     sized[i].header = tar::header_size(
         tar::MemberHeaderInfo{tar::member_name_for_key(m.key), m.size, m.mtime, 0644}, options.format);

@@ -90,8 +90,8 @@ std::vector<Member> interop_members() {
 class Interop : public ::testing::TestWithParam<tar::Format> {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/s3tar-interop-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    std::string tmpl = (fs::temp_directory_path() / "s3tar-interop-XXXXXX").string();
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
     dir_ = tmpl;
   }
   void TearDown() override { fs::remove_all(dir_); }

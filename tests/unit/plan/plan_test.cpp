@@ -432,6 +432,8 @@ TEST(PlanErrors, EmptyInvalidAndOversized) {
   Options o;
   o.limits = small_limits();
   EXPECT_THROW(make_plan(uniform(1, 2 * MiB), o), PlanError);  // over max_object
+  EXPECT_THROW(make_plan(uniform(1, ~std::uint64_t{0}), Options{}), PlanError);
+  EXPECT_THROW(make_plan(uniform(1, 10000 * 5 * GiB), Options{}), PlanError);  // no room for headers
 }
 
 TEST(PlanRender, GeneratedPieces) {
