@@ -83,7 +83,8 @@ int verify_command(const TarOptions& o) {
             ->get_object(s3::GetRequest{{url.bucket, url.key + ".index.json", ""}, std::nullopt, "", nullptr})
             .get()
             .body;
-    for (const auto& m : nlohmann::json::parse(body).at("members"))
+    const nlohmann::json index = nlohmann::json::parse(body);
+    for (const auto& m : index.at("members"))
       sources.push_back({m.at("bucket").get<std::string>(), m.at("key").get<std::string>(),
                          m.value("version_id", std::string()), m.value("etag", std::string()),
                          m.at("size").get<uint64_t>()});
