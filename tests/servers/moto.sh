@@ -184,6 +184,7 @@ EOF
 
 (($# >= 2)) || usage
 CMD=$1
+case "$CMD" in start | stop | status) ;; *) usage ;; esac
 [[ -n "$2" ]] || usage
 [[ "$2" != / ]] || die "refusing to use / as WORKDIR"
 if [[ "$CMD" == start ]]; then
