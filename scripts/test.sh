@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The project's test command: installs what is missing, builds, and runs every test:
+#   1. unit and fault tests (no servers),
+#   2. integration and end-to-end tests against real Ceph RGW and moto on 127.0.0.1,
+#   3. unit and fault tests again in an AddressSanitizer + UndefinedBehaviorSanitizer build.
+# Exits non-zero when any test fails. Build trees: build/ and build-asan/ (S3TAR_BUILD_DIR to move).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+build=${S3TAR_BUILD_DIR:-$root/build}
+jobs=${S3TAR_JOBS:-2}
+
+bash scripts/setup.sh
+
+echo "== build (RelWithDebInfo, -Wall -Wextra -Werror)"
+cmake -S . -B "$build/release" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$build/release" -j"$jobs"
+
+echo "== unit and fault tests"
+ctest --test-dir "$build/release" -L 'unit|fault' --output-on-failure -j"$jobs"
+
+echo "== integration and end-to-end tests against RGW and moto"
+tests/servers/with-servers.sh -- ctest --test-dir "$build/release" -L integration --output-on-failure
+
+echo "== unit and fault tests under ASan + UBSan"
+cmake -S . -B "$build/asan" -DCMAKE_BUILD_TYPE=Debug -DS3TAR_SANITIZE=ON >/dev/null
+cmake --build "$build/asan" -j"$jobs"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir "$build/asan" -L 'unit|fault' --output-on-failure -j"$jobs"
+
+echo "== all tests passed"
