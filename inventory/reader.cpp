@@ -163,13 +163,20 @@ Summary scan_inventory(ObjectStore& store, const std::string& bucket, const Mani
   // reported is always the first in manifest order.
   std::atomic<std::size_t> first_failed{n};
   std::vector<std::atomic<bool>> cancel(n);
+  const std::size_t threads = std::clamp<std::size_t>(options.threads, 1, std::max<std::size_t>(n, 1));
+  std::size_t emitted = 0;  // files delivered so far; guarded by mu
 
   auto worker = [&] {
     for (;;) {
       const std::size_t i = next.fetch_add(1);
       if (i >= n) return;
+      {
+        // Read at most `threads` files ahead of delivery: finished files wait in memory.
+        std::unique_lock lock(mu);
+        cv.wait(lock, [&] { return i < emitted + threads || cancel[i].load(); });
+      }
       FileResult& r = results[i];
-      if (i > first_failed.load()) {
+      if (i > first_failed.load() || cancel[i].load()) {
         r.error = std::make_exception_ptr(Cancelled());
       } else {
         try {
@@ -190,13 +197,11 @@ Summary scan_inventory(ObjectStore& store, const std::string& bucket, const Mani
     }
   };
 
-  const unsigned threads =
-      static_cast<unsigned>(std::clamp<std::size_t>(options.threads, 1, std::max<std::size_t>(n, 1)));
   std::vector<std::thread> pool;
   Summary total;
   std::exception_ptr error;
   try {
-    for (unsigned t = 0; t < threads && n > 0; ++t) pool.emplace_back(worker);
+    for (std::size_t t = 0; t < threads && n > 0; ++t) pool.emplace_back(worker);
     for (std::size_t i = 0; i < n; ++i) {
       {
         std::unique_lock lock(mu);
@@ -217,15 +222,24 @@ Summary scan_inventory(ObjectStore& store, const std::string& bucket, const Mani
       for (const auto& b : r.bad_rows) {
         if (callbacks.on_bad_row) callbacks.on_bad_row(b);
       }
-      r = FileResult();  // release the memory
-      r.done = true;
+      {
+        std::lock_guard lock(mu);
+        r = FileResult();  // release the memory
+        r.done = true;
+        ++emitted;
+      }
+      cv.notify_all();
     }
   } catch (...) {
     error = std::current_exception();
   }
   if (error) {
-    for (auto& c : cancel) c = true;
+    {
+      std::lock_guard lock(mu);
+      for (auto& c : cancel) c = true;
+    }
     first_failed = 0;
+    cv.notify_all();
   }
   for (auto& t : pool) t.join();
   if (error) std::rethrow_exception(error);

@@ -5,6 +5,7 @@
 #include <boost/date_time/posix_time/posix_time.hpp>
 #include <boost/make_shared.hpp>
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
@@ -56,15 +57,15 @@ struct TransitionRule {
   bg::date shifted_date(int year) const { return date_in(year) + bg::days(day_shift()); }
 
   std::string to_string() const {
-    switch (kind) {
-      case kJulian1:
-        return "J" + std::to_string(day);
-      case kJulian0:
-        return std::to_string(day);
-      case kMonthWeekDay:
-        break;
+    char buf[32];
+    if (kind == kJulian1) {
+      std::snprintf(buf, sizeof buf, "J%d", day);
+    } else if (kind == kJulian0) {
+      std::snprintf(buf, sizeof buf, "%d", day);
+    } else {
+      std::snprintf(buf, sizeof buf, "M%d.%d.%d", month, week, weekday);
     }
-    return "M" + std::to_string(month) + "." + std::to_string(week) + "." + std::to_string(weekday);
+    return buf;
   }
 };
 
