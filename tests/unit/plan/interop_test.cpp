@@ -81,8 +81,8 @@ std::vector<Member> interop_members() {
     if (keys[i] == "empty-object" || keys[i] == "trailing/") size = 0;
     if (keys[i] == "large/object.bin") size = 33 * KiB + 3;
     if (keys[i] == "larger/than/max_part.bin") size = 70 * KiB + 512;
-    members.push_back(
-        Member{"bucket", keys[i], "", "etag" + std::to_string(i), size, 1700000000 + 3600 * (int)i});
+    members.push_back(Member{"bucket", keys[i], "", std::string("etag").append(std::to_string(i)), size,
+                             1700000000 + 3600 * (int)i});
   }
   return members;
 }
@@ -208,7 +208,8 @@ TEST_P(Interop, TocEndingOnABlockBoundary) {
   for (std::size_t len = 1; len < 600; ++len) {
     std::vector<Member> members;
     for (int i = 0; i < 3; ++i)
-      members.push_back(Member{"b", "k" + std::to_string(i), "", std::string(len, 'e'), 700, 1700000000});
+      members.push_back(Member{"b", std::string("k").append(std::to_string(i)), "", std::string(len, 'e'),
+                               700, 1700000000});
     Plan plan = make(members);
     if (plan.volumes.at(0).toc_data_size % 512 != 0) continue;
     for (const auto& [file, v] : write_volumes(plan)) check_all_tools(file, *v);

@@ -1,11 +1,13 @@
 #include "s3tar/plan/plan.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <map>
 #include <random>
 #include <set>
+#include <sstream>
 
 #include "s3tar/tar/names.h"
 #include "support.h"
@@ -35,7 +37,7 @@ std::string random_key(std::mt19937_64& rng, int i) {
     key += pieces[rng() % std::size(pieces)];
   }
   if (rng() % 8 == 0) key += std::string(100 + rng() % 200, 'L');
-  return key + "-" + std::to_string(i);  // unique keys
+  return key.append("-").append(std::to_string(i));  // unique keys
 }
 
 std::uint64_t random_size(std::mt19937_64& rng, const Limits& l) {
@@ -70,7 +72,7 @@ std::vector<Member> random_members(std::mt19937_64& rng, const Limits& l, std::s
     Member m;
     m.bucket = rng() % 5 == 0 ? "other-bucket" : "bucket";
     m.key = random_key(rng, static_cast<int>(i));
-    m.version_id = rng() % 3 == 0 ? "v" + std::to_string(rng() % 100) : "";
+    if (rng() % 3 == 0) m.version_id = fmt::format("v{}", rng() % 100);
     m.etag = rng() % 7 == 0 ? "\"quoted,etag\"" : "0123456789abcdef0123456789abcdef";
     m.size = random_size(rng, l);
     m.mtime = 1600000000 + static_cast<std::int64_t>(rng() % 100000000);
@@ -184,27 +186,27 @@ void check_bytes(const Volume& v) {
 }
 
 std::string describe(const Plan& plan) {
-  std::string out;
+  std::ostringstream out;
   for (const Volume& v : plan.volumes) {
-    out += v.key + ":" + std::to_string(v.total_size) + ":" + std::to_string(v.toc_size) + "\n";
-    for (const Member& m : v.members) out += " " + m.bucket + "/" + m.key + "@" + m.version_id + "\n";
+    out << v.key << ':' << v.total_size << ':' << v.toc_size << '\n';
+    for (const Member& m : v.members) out << ' ' << m.bucket << '/' << m.key << '@' << m.version_id << '\n';
     for (const Part& p : v.parts) {
-      out += " part " + std::to_string(p.number) + " " + std::to_string(p.archive_offset) + "+" +
-             std::to_string(p.size) + (p.kind == PartKind::Copy ? " copy" : " upload");
+      out << " part " << p.number << ' ' << p.archive_offset << '+' << p.size
+          << (p.kind == PartKind::Copy ? " copy" : " upload");
       for (const Piece& piece : p.pieces)
-        out += " " + std::to_string(static_cast<int>(piece.kind)) + ":" + std::to_string(piece.member) + ":" +
-               std::to_string(piece.offset) + ":" + std::to_string(piece.length);
-      out += "\n";
+        out << ' ' << static_cast<int>(piece.kind) << ':' << piece.member << ':' << piece.offset << ':'
+            << piece.length;
+      out << '\n';
     }
   }
-  return out;
+  return out.str();
 }
 
 TEST(PlanProperty, RandomMemberListsWithSmallLimits) {
   std::mt19937_64 rng(20251120);
   int volumes_seen = 0, multi_volume_plans = 0, copies_seen = 0;
   for (int c = 0; c < 300; ++c) {
-    SCOPED_TRACE("case " + std::to_string(c));
+    SCOPED_TRACE(::testing::Message() << "case " << c);
     Options o;
     o.limits = small_limits();
     if (rng() % 4 == 0) o.limits.max_parts = 12 + static_cast<std::uint32_t>(rng() % 10);
@@ -342,7 +344,10 @@ TEST(PlanRequests, SmallObjectsFillTheGapsBeforeLargeOnes) {
   // object's head needs downloading.
   auto members = uniform(10, 64 * MiB);
   auto small = uniform(400, 256 * KiB);
-  for (auto& m : small) m.key = "small/" + m.key;
+  for (auto& m : small) {
+    std::string key = "small/";
+    m.key = key.append(m.key);
+  }
   members.insert(members.end(), small.begin(), small.end());
   Options o;
   Plan interleaved = make_plan(members, o);
