@@ -1,5 +1,16 @@
 // One event loop over the libcurl multi interface: bounded requests in flight, reused
 // connections, timers for retry back-off. No thread per request.
+//
+// Guarantees:
+// - Every submitted request completes exactly once, on the loop thread: with an HTTP response
+//   (status != 0), or with a transport failure (status 0, transport_error = CURLcode,
+//   transport_message = curl's error text). Redirects are not followed.
+// - At most max_in_flight transfers run at once; the rest wait in submission order (FIFO).
+//   Easy handles and connections (HTTP/1.1 keep-alive) are reused.
+// - Response headers are those of the final response only, names lowercased.
+// - The destructor completes every queued and in-flight request with status 0,
+//   transport_error = kShutdownError and the message "engine shut down"; scheduled tasks that
+//   have not run yet are destroyed without running.
 #pragma once
 
 #include <chrono>
@@ -13,7 +24,7 @@
 namespace s3tar::s3 {
 
 struct HttpEngineOptions {
-  size_t max_in_flight = 64;
+  size_t max_in_flight = 64;  // 0 is treated as 1
   long connect_timeout_ms = 10'000;
   // A transfer slower than 1 byte/s for this long is cut (RequestTimeout-like, retryable).
   long low_speed_time_s = 60;
@@ -25,17 +36,33 @@ class HttpEngine {
  public:
   using Completion = std::function<void(HttpResponse&&)>;
 
+  // transport_error of requests completed by the destructor (CURLE_ABORTED_BY_CALLBACK).
+  static constexpr int kShutdownError = 42;
+
   explicit HttpEngine(HttpEngineOptions options = {});
-  ~HttpEngine();  // completes every pending request with a transport error, joins the loop
+  // Completes every pending request with a transport error, joins the loop. Must not be called
+  // from a completion, sink or scheduled task (that is, from the loop thread).
+  ~HttpEngine();
   HttpEngine(const HttpEngine&) = delete;
   HttpEngine& operator=(const HttpEngine&) = delete;
 
-  // Thread-safe. on_done runs on the loop thread and must not block; sink (optional) too.
+  // Thread-safe. on_done runs on the loop thread and must not block; sink (optional) too. The sink
+  // receives the body of a 2xx response only (HttpResponse::body then stays empty); any other
+  // body (an S3 <Error>) goes to HttpResponse::body. A sink that returns false (or throws) aborts
+  // the transfer: on_done gets a transport error (CURLE_WRITE_ERROR). Completions may call
+  // submit() and schedule() (that is how retries are made).
   void submit(HttpRequest request, Completion on_done, BodySink sink = nullptr);
-  // Thread-safe. Runs task on the loop thread after delay (used for retry back-off).
+  // Thread-safe. Runs task on the loop thread after delay (used for retry back-off). Tasks with
+  // the same deadline run in the order they were scheduled.
   void schedule(std::chrono::steady_clock::duration delay, std::function<void()> task);
 
   const HttpEngineOptions& options() const { return options_; }
+
+  // True when the response is one the destructor produced (do not retry it).
+  static bool is_shutdown(const HttpResponse& response) {
+    return response.status == 0 && response.transport_error == kShutdownError &&
+           response.transport_message == "engine shut down";
+  }
 
  private:
   struct Impl;

@@ -1,0 +1,514 @@
+#include "s3tar/s3/http/http_engine.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <queue>
+#include <stdexcept>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace s3tar::s3 {
+
+static_assert(HttpEngine::kShutdownError == CURLE_ABORTED_BY_CALLBACK);
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr char kShutdownMessage[] = "engine shut down";
+// Poll at least this often even when nothing is due (cheap; bounds the cost of a lost wakeup).
+constexpr int kMaxPollMs = 1000;
+// Do not pre-allocate more than this for a body because of a Content-Length header.
+constexpr size_t kMaxReserve = size_t{64} << 20;
+
+void global_init() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+      throw std::runtime_error("curl_global_init failed");
+  });
+}
+
+std::string lowercase(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+HttpResponse shutdown_response() {
+  HttpResponse r;
+  r.transport_error = HttpEngine::kShutdownError;
+  r.transport_message = kShutdownMessage;
+  return r;
+}
+
+// One request from submit() to its completion.
+struct Transfer {
+  HttpRequest request;
+  HttpEngine::Completion on_done;
+  BodySink sink;
+  HttpResponse response;
+  curl_slist* header_list = nullptr;
+  CURL* easy = nullptr;
+  size_t upload_offset = 0;
+  bool head = false;
+  int sink_state = 0;      // 0 = undecided, 1 = the body goes to the sink, 2 = to response.body
+  std::string sink_error;  // why the sink stopped the transfer (curl overwrites errbuf)
+  char errbuf[CURL_ERROR_SIZE] = {};
+
+  Transfer(HttpRequest req, HttpEngine::Completion done, BodySink s)
+      : request(std::move(req)), on_done(std::move(done)), sink(std::move(s)) {}
+  ~Transfer() { curl_slist_free_all(header_list); }
+  Transfer(const Transfer&) = delete;
+  Transfer& operator=(const Transfer&) = delete;
+
+  void complete(HttpResponse&& r) {
+    auto done = std::move(on_done);
+    on_done = nullptr;
+    if (done) done(std::move(r));
+  }
+};
+
+struct Timer {
+  Clock::time_point deadline;
+  uint64_t seq;
+  std::function<void()> task;
+};
+
+struct TimerLater {
+  bool operator()(const Timer& a, const Timer& b) const {
+    return a.deadline != b.deadline ? a.deadline > b.deadline : a.seq > b.seq;
+  }
+};
+
+size_t on_header(char* data, size_t size, size_t nitems, void* userp) {
+  auto* t = static_cast<Transfer*>(userp);
+  const size_t n = size * nitems;
+  std::string_view line(data, n);
+  if (line.size() >= 5 && line.substr(0, 5) == "HTTP/") {
+    // A new status line (100 Continue, then the final response): keep only the last headers.
+    t->response.headers.clear();
+    return n;
+  }
+  const std::string_view content = trim(line);
+  if (content.empty()) return n;
+  if ((line.front() == ' ' || line.front() == '\t') && !t->response.headers.empty()) {
+    // Obsolete line folding: continuation of the previous header's value.
+    auto& value = t->response.headers.back().second;
+    value.push_back(' ');
+    value.append(content);
+    return n;
+  }
+  const auto colon = content.find(':');
+  if (colon == std::string_view::npos) return n;
+  std::string name = lowercase(std::string(trim(content.substr(0, colon))));
+  std::string value(trim(content.substr(colon + 1)));
+  if (name == "content-length" && !t->sink && !t->head) {
+    char* end = nullptr;
+    const unsigned long long len = std::strtoull(value.c_str(), &end, 10);
+    if (end != value.c_str()) t->response.body.reserve(std::min<unsigned long long>(len, kMaxReserve));
+  }
+  t->response.headers.emplace_back(std::move(name), std::move(value));
+  return n;
+}
+
+size_t on_write(char* data, size_t size, size_t nmemb, void* userp) {
+  auto* t = static_cast<Transfer*>(userp);
+  const size_t n = size * nmemb;
+  if (t->sink_state == 0) {
+    // Only a 2xx body goes to the sink; an error body is kept for the caller to parse.
+    long status = 0;
+    curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+    t->sink_state = t->sink && status >= 200 && status < 300 ? 1 : 2;
+  }
+  if (t->sink_state == 1) {
+    bool keep_going = false;
+    try {
+      keep_going = t->sink(data, n);
+    } catch (const std::exception& e) {
+      t->sink_error = std::string("body sink failed: ") + e.what();
+    } catch (...) {
+      t->sink_error = "body sink failed";
+    }
+    if (!keep_going) {
+      if (t->sink_error.empty()) t->sink_error = "body sink aborted the transfer";
+      return 0;  // CURLE_WRITE_ERROR
+    }
+    return n;
+  }
+  t->response.body.append(data, n);
+  return n;
+}
+
+size_t on_read(char* buffer, size_t size, size_t nitems, void* userp) {
+  auto* t = static_cast<Transfer*>(userp);
+  const std::string* body = t->request.body.get();
+  const size_t total = body ? body->size() : 0;
+  const size_t n = std::min(size * nitems, total - std::min(total, t->upload_offset));
+  if (n > 0) std::memcpy(buffer, body->data() + t->upload_offset, n);
+  t->upload_offset += n;
+  return n;
+}
+
+// Lets curl rewind the body when it resends a request (e.g. on a reused connection that died).
+int on_seek(void* userp, curl_off_t offset, int origin) {
+  auto* t = static_cast<Transfer*>(userp);
+  const size_t total = t->request.body ? t->request.body->size() : 0;
+  if (origin != SEEK_SET || offset < 0 || static_cast<size_t>(offset) > total) return CURL_SEEKFUNC_CANTSEEK;
+  t->upload_offset = static_cast<size_t>(offset);
+  return CURL_SEEKFUNC_OK;
+}
+
+}  // namespace
+
+struct HttpEngine::Impl {
+  const HttpEngineOptions options;
+  const size_t max_in_flight;
+  CURLM* multi = nullptr;
+  std::thread thread;
+  std::thread::id loop_id;
+
+  // Shared with submitters, guarded by mutex.
+  std::mutex mutex;
+  std::vector<std::unique_ptr<Transfer>> incoming;
+  std::vector<Timer> incoming_timers;
+  bool stopping = false;
+  bool closed = false;        // the loop has failed everything; submit() now fails inline
+  bool wake_pending = false;  // a wakeup was sent and the loop has not drained yet
+  uint64_t next_seq = 0;
+
+  // Loop thread only.
+  std::deque<std::unique_ptr<Transfer>> pending;
+  std::unordered_map<CURL*, std::unique_ptr<Transfer>> active;
+  std::vector<CURL*> pool;
+  std::priority_queue<Timer, std::vector<Timer>, TimerLater> timers;
+
+  explicit Impl(HttpEngineOptions opts)
+      : options(std::move(opts)), max_in_flight(std::max<size_t>(options.max_in_flight, 1)) {
+    global_init();
+    multi = curl_multi_init();
+    if (!multi) throw std::runtime_error("curl_multi_init failed");
+    // Keep one idle connection per possible transfer; HTTP/1.1 only, no multiplexing.
+    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(max_in_flight));
+    curl_multi_setopt(multi, CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_NOTHING));
+    pool.reserve(max_in_flight);
+    thread = std::thread([this] { run(); });
+  }
+
+  ~Impl() {
+    {
+      std::lock_guard lock(mutex);
+      stopping = true;
+      curl_multi_wakeup(multi);
+    }
+    thread.join();
+    curl_multi_cleanup(multi);
+  }
+
+  void submit(std::unique_ptr<Transfer> t) {
+    {
+      std::lock_guard lock(mutex);
+      if (!closed) {
+        incoming.push_back(std::move(t));
+        wake_locked();
+        return;
+      }
+    }
+    t->complete(shutdown_response());
+  }
+
+  void schedule(Clock::duration delay, std::function<void()> task) {
+    const auto deadline = Clock::now() + delay;
+    std::lock_guard lock(mutex);
+    if (stopping) return;  // never runs
+    incoming_timers.push_back(Timer{deadline, next_seq++, std::move(task)});
+    wake_locked();
+  }
+
+  void wake_locked() {
+    // The loop drains the queues before it polls, so the loop thread itself never needs a wakeup.
+    if (wake_pending || std::this_thread::get_id() == loop_id) return;
+    wake_pending = true;
+    curl_multi_wakeup(multi);
+  }
+
+  void run() {
+    {
+      std::lock_guard lock(mutex);
+      loop_id = std::this_thread::get_id();
+    }
+    std::vector<std::unique_ptr<Transfer>> batch;
+    std::vector<Timer> timer_batch;
+    for (;;) {
+      {
+        std::lock_guard lock(mutex);
+        if (stopping) break;
+        batch.swap(incoming);
+        timer_batch.swap(incoming_timers);
+        wake_pending = false;
+      }
+      for (auto& t : batch) pending.push_back(std::move(t));
+      batch.clear();
+      for (auto& timer : timer_batch) timers.push(std::move(timer));
+      timer_batch.clear();
+
+      start_pending();
+      curl_multi_poll(multi, nullptr, 0, poll_timeout_ms(), nullptr);
+      int running = 0;
+      curl_multi_perform(multi, &running);
+      finish_done();
+      run_due_timers();
+    }
+    shut_down();
+  }
+
+  int poll_timeout_ms() {
+    long curl_ms = -1;
+    curl_multi_timeout(multi, &curl_ms);
+    long ms = kMaxPollMs;
+    if (curl_ms >= 0) ms = std::min(ms, curl_ms);
+    if (!timers.empty()) {
+      const auto now = Clock::now();
+      const auto due = timers.top().deadline;
+      if (due <= now) return 0;
+      // Round up so that a timer never fires early.
+      const auto wait = std::chrono::ceil<std::chrono::milliseconds>(due - now).count();
+      ms = std::min<long>(ms, static_cast<long>(wait));
+    }
+    return static_cast<int>(ms);
+  }
+
+  void start_pending() {
+    while (!pending.empty() && active.size() < max_in_flight) {
+      std::unique_ptr<Transfer> t = std::move(pending.front());
+      pending.pop_front();
+      CURL* easy = nullptr;
+      if (!pool.empty()) {
+        easy = pool.back();
+        pool.pop_back();
+      } else {
+        easy = curl_easy_init();
+      }
+      CURLcode rc = easy ? configure(easy, *t) : CURLE_OUT_OF_MEMORY;
+      CURLMcode mrc = CURLM_OK;
+      if (rc == CURLE_OK) mrc = curl_multi_add_handle(multi, easy);
+      if (rc != CURLE_OK || mrc != CURLM_OK) {
+        HttpResponse r;
+        r.transport_error = rc != CURLE_OK ? rc : CURLE_FAILED_INIT;
+        r.transport_message = rc != CURLE_OK ? curl_easy_strerror(rc) : curl_multi_strerror(mrc);
+        if (easy) recycle(easy);
+        t->complete(std::move(r));
+        continue;
+      }
+      active.emplace(easy, std::move(t));
+    }
+  }
+
+  CURLcode configure(CURL* easy, Transfer& t) {
+    const HttpRequest& req = t.request;
+    const std::string url = req.url();
+    const bool has_body = req.body && !req.body->empty();
+    t.head = req.method == "HEAD";
+    t.easy = easy;
+    bool post_like = false;  // the body goes through CURLOPT_POSTFIELDS
+
+    CURLcode rc = CURLE_OK;
+    auto set = [&](CURLoption opt, auto value) {
+      if (rc == CURLE_OK) rc = curl_easy_setopt(easy, opt, value);
+    };
+    set(CURLOPT_PRIVATE, static_cast<void*>(&t));
+    set(CURLOPT_URL, url.c_str());
+    set(CURLOPT_ERRORBUFFER, t.errbuf);
+    set(CURLOPT_NOSIGNAL, 1L);
+    set(CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
+    set(CURLOPT_CONNECTTIMEOUT_MS, options.connect_timeout_ms);
+    set(CURLOPT_LOW_SPEED_LIMIT, 1L);
+    set(CURLOPT_LOW_SPEED_TIME, options.low_speed_time_s);
+    set(CURLOPT_TCP_KEEPALIVE, 1L);
+    set(CURLOPT_TCP_KEEPIDLE, 60L);
+    set(CURLOPT_TCP_KEEPINTVL, 30L);
+    set(CURLOPT_TCP_NODELAY, 1L);
+    set(CURLOPT_SSL_VERIFYPEER, options.verify_tls ? 1L : 0L);
+    set(CURLOPT_SSL_VERIFYHOST, options.verify_tls ? 2L : 0L);
+    if (!options.ca_bundle.empty()) set(CURLOPT_CAINFO, options.ca_bundle.c_str());
+    set(CURLOPT_BUFFERSIZE, 128L * 1024);
+    set(CURLOPT_UPLOAD_BUFFERSIZE, 256L * 1024);
+    set(CURLOPT_HEADERFUNCTION, &on_header);
+    set(CURLOPT_HEADERDATA, static_cast<void*>(&t));
+    set(CURLOPT_WRITEFUNCTION, &on_write);
+    set(CURLOPT_WRITEDATA, static_cast<void*>(&t));
+
+    if (t.head) {
+      set(CURLOPT_NOBODY, 1L);
+    } else if (req.method == "PUT") {
+      // Content-Length is always sent, 0 for an empty body.
+      set(CURLOPT_UPLOAD, 1L);
+      set(CURLOPT_READFUNCTION, &on_read);
+      set(CURLOPT_READDATA, static_cast<void*>(&t));
+      set(CURLOPT_SEEKFUNCTION, &on_seek);
+      set(CURLOPT_SEEKDATA, static_cast<void*>(&t));
+      set(CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(req.body ? req.body->size() : 0));
+    } else if (req.method == "POST" || has_body) {
+      post_like = true;
+      set(CURLOPT_POST, 1L);
+      set(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(has_body ? req.body->size() : 0));
+      // Not copied: the shared body outlives the transfer.
+      set(CURLOPT_POSTFIELDS, has_body ? req.body->data() : "");
+      if (req.method != "POST") set(CURLOPT_CUSTOMREQUEST, req.method.c_str());
+    } else if (req.method != "GET") {
+      set(CURLOPT_CUSTOMREQUEST, req.method.c_str());
+    }
+    if (rc != CURLE_OK) return rc;
+
+    // Headers: ours exactly as given (they are signed); suppress what curl would add on its own.
+    curl_slist* list = nullptr;
+    bool ok = true;
+    auto add = [&](const std::string& line) {
+      curl_slist* next = curl_slist_append(list, line.c_str());
+      if (!next) {
+        ok = false;
+        return;
+      }
+      list = next;
+    };
+    add("Host: " + req.host);
+    bool has_content_type = false, has_accept = false, has_expect = false;
+    for (const auto& [name, value] : req.headers) {
+      if (iequals(name, "host")) continue;
+      if (iequals(name, "content-type")) has_content_type = true;
+      if (iequals(name, "accept")) has_accept = true;
+      if (iequals(name, "expect")) has_expect = true;
+      // "Name:" would make curl remove the header; "Name;" sends it with an empty value.
+      add(value.empty() ? name + ";" : name + ": " + value);
+    }
+    if (!has_expect) add("Expect:");
+    if (!has_accept) add("Accept:");
+    if (post_like && !has_content_type) add("Content-Type:");
+    curl_slist_free_all(t.header_list);
+    t.header_list = list;
+    if (!ok) return CURLE_OUT_OF_MEMORY;
+    return curl_easy_setopt(easy, CURLOPT_HTTPHEADER, list);
+  }
+
+  void recycle(CURL* easy) {
+    curl_easy_reset(easy);
+    if (pool.size() < max_in_flight) {
+      pool.push_back(easy);
+    } else {
+      curl_easy_cleanup(easy);
+    }
+  }
+
+  void finish_done() {
+    int left = 0;
+    while (CURLMsg* msg = curl_multi_info_read(multi, &left)) {
+      if (msg->msg != CURLMSG_DONE) continue;
+      CURL* easy = msg->easy_handle;
+      const CURLcode result = msg->data.result;
+      auto it = active.find(easy);
+      if (it == active.end()) continue;  // cannot happen
+      std::unique_ptr<Transfer> t = std::move(it->second);
+      active.erase(it);
+
+      HttpResponse& r = t->response;
+      if (result == CURLE_OK) {
+        long status = 0;
+        curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+        r.status = status;
+      } else {
+        r.status = 0;
+        r.transport_error = result;
+        if (result == CURLE_WRITE_ERROR && !t->sink_error.empty()) {
+          r.transport_message = std::move(t->sink_error);
+        } else {
+          r.transport_message = t->errbuf[0] ? t->errbuf : curl_easy_strerror(result);
+        }
+        r.body.clear();
+      }
+      curl_multi_remove_handle(multi, easy);
+      recycle(easy);
+      t->complete(std::move(r));
+    }
+  }
+
+  void run_due_timers() {
+    if (timers.empty()) return;
+    const auto now = Clock::now();
+    while (!timers.empty() && timers.top().deadline <= now) {
+      // priority_queue::top() is const; the task is moved out through a copy-free const_cast.
+      auto task = std::move(const_cast<Timer&>(timers.top()).task);
+      timers.pop();
+      if (task) task();
+    }
+  }
+
+  void shut_down() {
+    // Abort what is in flight, then fail everything queued, including what completions submit
+    // while being failed, until nothing is left.
+    std::vector<std::unique_ptr<Transfer>> failed;
+    for (auto& [easy, t] : active) {
+      curl_multi_remove_handle(multi, easy);
+      curl_easy_cleanup(easy);
+      failed.push_back(std::move(t));
+    }
+    active.clear();
+    for (CURL* easy : pool) curl_easy_cleanup(easy);
+    pool.clear();
+    for (auto& t : pending) failed.push_back(std::move(t));
+    pending.clear();
+    std::priority_queue<Timer, std::vector<Timer>, TimerLater> dropped_timers;
+    std::swap(dropped_timers, timers);
+    std::vector<Timer> dropped_incoming_timers;
+    for (;;) {
+      for (auto& t : failed) t->complete(shutdown_response());
+      failed.clear();
+      std::lock_guard lock(mutex);
+      dropped_incoming_timers.insert(dropped_incoming_timers.end(),
+                                     std::make_move_iterator(incoming_timers.begin()),
+                                     std::make_move_iterator(incoming_timers.end()));
+      incoming_timers.clear();
+      if (incoming.empty()) {
+        closed = true;
+        break;
+      }
+      failed.swap(incoming);
+    }
+    // Timer tasks (and what they capture) are destroyed here, outside the lock.
+  }
+};
+
+HttpEngine::HttpEngine(HttpEngineOptions options)
+    : options_(std::move(options)), impl_(std::make_unique<Impl>(options_)) {}
+
+HttpEngine::~HttpEngine() = default;
+
+void HttpEngine::submit(HttpRequest request, Completion on_done, BodySink sink) {
+  impl_->submit(std::make_unique<Transfer>(std::move(request), std::move(on_done), std::move(sink)));
+}
+
+void HttpEngine::schedule(std::chrono::steady_clock::duration delay, std::function<void()> task) {
+  impl_->schedule(delay, std::move(task));
+}
+
+}  // namespace s3tar::s3
