@@ -33,18 +33,37 @@ class Utf8LocaleScope {
   locale_t previous_ = static_cast<locale_t>(0);
 };
 
+struct Capture {
+  std::string bytes;
+  bool done = false;
+};
+
 la_ssize_t capture(struct archive*, void* client, const void* buffer, size_t length) {
-  static_cast<std::string*>(client)->append(static_cast<const char*>(buffer), length);
+  auto* c = static_cast<Capture*>(client);
+  if (c->done) return -1;
+  c->bytes.append(static_cast<const char*>(buffer), length);
   return static_cast<la_ssize_t>(length);
 }
 
-struct ArchiveDeleter {
-  void operator()(struct archive* a) const {
-    // Never finish the archive: that would write padding and end blocks.
-    archive_write_fail(a);
+// Ends the writer without letting it write the member's data padding or the end blocks: the
+// callback refuses every byte after the header, so closing fails at its first write (no loop over
+// a huge member's size) but still releases the writer's client state. archive_write_fail() alone
+// skips that release and leaks it on every header.
+struct Writer {
+  struct archive* a = archive_write_new();
+  Capture c;
+  Writer() {
+    if (!a) throw std::bad_alloc();
+  }
+  ~Writer() {
+    c.done = true;
+    archive_write_close(a);
     archive_write_free(a);
   }
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
 };
+
 struct EntryDeleter {
   void operator()(archive_entry* e) const { archive_entry_free(e); }
 };
@@ -67,17 +86,16 @@ bool is_plain(const MemberHeaderInfo& info, Format format) {
 
 std::string make_header(const MemberHeaderInfo& info, Format format) {
   Utf8LocaleScope locale_scope;
-  std::string out;
-  std::unique_ptr<struct archive, ArchiveDeleter> a(archive_write_new());
-  if (!a) throw std::bad_alloc();
-  int r = format == Format::Pax ? archive_write_set_format_pax_restricted(a.get())
-                                : archive_write_set_format_gnutar(a.get());
-  if (r != ARCHIVE_OK) throw std::runtime_error(fmt::format("tar format: {}", archive_error_string(a.get())));
+  Writer w;
+  struct archive* a = w.a;
+  int r =
+      format == Format::Pax ? archive_write_set_format_pax_restricted(a) : archive_write_set_format_gnutar(a);
+  if (r != ARCHIVE_OK) throw std::runtime_error(fmt::format("tar format: {}", archive_error_string(a)));
   // No blocking: the callback sees exactly the header bytes.
-  archive_write_set_bytes_per_block(a.get(), 0);
-  archive_write_set_bytes_in_last_block(a.get(), 1);
-  if (archive_write_open(a.get(), &out, nullptr, capture, nullptr) != ARCHIVE_OK)
-    throw std::runtime_error(fmt::format("tar open: {}", archive_error_string(a.get())));
+  archive_write_set_bytes_per_block(a, 0);
+  archive_write_set_bytes_in_last_block(a, 1);
+  if (archive_write_open(a, &w.c, nullptr, capture, nullptr) != ARCHIVE_OK)
+    throw std::runtime_error(fmt::format("tar open: {}", archive_error_string(a)));
 
   std::unique_ptr<archive_entry, EntryDeleter> e(archive_entry_new());
   if (!e) throw std::bad_alloc();
@@ -88,11 +106,10 @@ std::string make_header(const MemberHeaderInfo& info, Format format) {
   archive_entry_set_mtime(e.get(), static_cast<time_t>(info.mtime), 0);
   archive_entry_set_uid(e.get(), 0);
   archive_entry_set_gid(e.get(), 0);
-  r = archive_write_header(a.get(), e.get());
+  r = archive_write_header(a, e.get());
   if (r < ARCHIVE_WARN)
-    throw std::runtime_error(
-        fmt::format("tar header for '{}': {}", info.name, archive_error_string(a.get())));
-  return out;
+    throw std::runtime_error(fmt::format("tar header for '{}': {}", info.name, archive_error_string(a)));
+  return std::move(w.c.bytes);
 }
 
 std::uint64_t header_size(const MemberHeaderInfo& info, Format format) {
