@@ -637,7 +637,9 @@ std::future<std::vector<PartInfo>> S3Client::list_parts(const std::string& bucke
       const std::string body = fut.get();
       pugi::xml_document doc;
       doc.load_buffer(body.data(), body.size());
-      auto root = doc.child("ListPartsResult");
+      // The root is ListPartsResult on AWS and RGW but ListPartsResponse on moto; like the SDKs,
+      // don't depend on its name (a mismatch silently listed no parts).
+      auto root = doc.document_element();
       for (auto p : root.children("Part"))
         parts.push_back({std::stoi(xml_text(p, "PartNumber")), strip_quotes(xml_text(p, "ETag")),
                          to_u64(xml_text(p, "Size"))});
