@@ -46,7 +46,8 @@ class HttpEngine {
   HttpEngine(const HttpEngine&) = delete;
   HttpEngine& operator=(const HttpEngine&) = delete;
 
-  // Thread-safe. on_done runs on the loop thread and must not block; sink (optional) too. The sink
+  // Thread-safe. on_done runs on the loop thread and must neither block nor throw (an exception
+  // escaping it or a scheduled task ends the process); sink (optional) too. The sink
   // receives the body of a 2xx response only (HttpResponse::body then stays empty); any other
   // body (an S3 <Error>) goes to HttpResponse::body. A sink that returns false (or throws) aborts
   // the transfer: on_done gets a transport error (CURLE_WRITE_ERROR). Completions may call
