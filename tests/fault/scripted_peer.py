@@ -40,6 +40,9 @@ Rules are tried in order; the first that matches a request answers it.
       "whitespace_chunks": N,                    N (default 3) chunks of whitespace, SECONDS
                                                  apart, then the body (as S3's
                                                  CompleteMultipartUpload does)
+      "close_after": true,                       optional: close the connection (FIN) right after
+                                                 the response, without a Connection: close
+                                                 header (as a server's idle timeout does)
       "action": "reset"                          close the socket abruptly (RST, SO_LINGER 0),
                                                  no response
               | "close"                          close the connection cleanly (FIN), no response
@@ -283,6 +286,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if delay > 0:
                 time.sleep(delay)
             self.respond(resp, action, body)
+            if resp.get("close_after"):
+                self.close_connection = True
         finally:
             self.finish_counting()
 

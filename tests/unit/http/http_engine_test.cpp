@@ -282,6 +282,23 @@ TEST(HttpEngine, TransportFailuresAreReportedWithCurlCodes) {
   EXPECT_EQ(refused.transport_error, CURLE_COULDNT_CONNECT);
 }
 
+TEST(HttpEngine, ServerClosingAKeptAliveConnectionIsNotAFailure) {
+  ScriptedPeer peer(
+      json::parse(R"([{"path": "/k", "responses": [{"status": 200, "echo": true, "close_after": true}]}])"));
+  HttpEngine engine(options(1));
+  for (int i = 0; i < 5; ++i) {
+    auto req = make_request(peer, "PUT", "/k");
+    req.body = std::make_shared<const std::string>(pattern(100000 + i));
+    const auto r = run(engine, req);
+    EXPECT_EQ(r.status, 200) << r.transport_message;
+    EXPECT_EQ(r.body.size(), 100000u + i);
+    if (i % 2 == 0) std::this_thread::sleep_for(20ms);  // else race the close: curl must resend
+  }
+  std::set<int> connections;
+  for (const auto& e : peer.log()) connections.insert(e["conn"].get<int>());
+  EXPECT_EQ(connections.size(), 5u);
+}
+
 TEST(HttpEngine, LowSpeedLimitCutsAStalledResponse) {
   ScriptedPeer peer(json::parse(R"([{"path": "/stall", "responses": [{"delay": 5, "status": 200}]}])"));
   auto opts = options(1);
