@@ -339,6 +339,8 @@ struct HttpEngine::Impl {
     };
     set(CURLOPT_PRIVATE, static_cast<void*>(&t));
     set(CURLOPT_URL, url.c_str());
+    // S3 keys are literal: "a/../b" and "a/./b" name other objects than "b" and "a/b".
+    set(CURLOPT_PATH_AS_IS, 1L);
     set(CURLOPT_ERRORBUFFER, t.errbuf);
     set(CURLOPT_NOSIGNAL, 1L);
     set(CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
