@@ -254,10 +254,13 @@ VolumeResult Executor::write_volume(const std::string& bucket, const plan::Volum
       }
     };
     const size_t n_workers = std::min(std::max<size_t>(1, options_.max_parts_in_flight), volume.parts.size());
+    std::atomic<size_t> running{n_workers};
     std::vector<std::thread> workers;
-    for (size_t w = 0; w < n_workers; ++w) workers.emplace_back(worker);
-    for (auto& t : workers) t.join();
-    progress.finish();
+    for (size_t w = 0; w < n_workers; ++w)
+      workers.emplace_back([&] {
+        worker();
+        --running;
+      });
 
     auto abort_upload = [&] {
       try {
@@ -270,6 +273,22 @@ VolumeResult Executor::write_volume(const std::string& bucket, const plan::Volum
             {{"upload_id", upload_id}});
       }
     };
+    // On a stop request (SIGTERM: ECS kills the task 30 s later) abort at once rather than
+    // wait for in-flight copies of up to 5 GiB; their requests then fail and the workers end.
+    bool aborted = false;
+    while (running > 0) {
+      if (stop_ && !aborted) {
+        log::warn("upload.stopping",
+                  "stop requested: aborting the upload of s3://" + bucket + "/" + volume.key);
+        abort_upload();
+        aborted = true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    for (auto& t : workers) t.join();
+    progress.finish();
+    if (aborted) throw Interrupted("stopped while writing s3://" + bucket + "/" + volume.key);
+
     if (source_failure) {
       abort_upload();
       throw SourceError(source_failure->what(), {source_failure->problem});
