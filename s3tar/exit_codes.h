@@ -6,12 +6,12 @@ namespace s3tar {
 
 enum ExitCode : int {
   kSuccess = 0,
-  kInternal = 1,       // a bug: report it
-  kUsage = 2,          // bad command line or config: do not retry
-  kBadInput = 3,       // bad input data (manifest, inventory, changed or missing sources): do not retry as is
-  kNotDelivered = 4,   // the inventory report for the date is not delivered yet: retry later
-  kTransient = 5,      // network, throttling, server errors, SIGTERM: retry
-  kPartial = 6,        // completed, but some objects were skipped (listed in the report)
+  kInternal = 1,      // a bug: report it
+  kUsage = 2,         // bad command line or config: do not retry
+  kBadInput = 3,      // bad input data (manifest, inventory, changed or missing sources): do not retry as is
+  kNotDelivered = 4,  // the inventory report for the date is not delivered yet: retry later
+  kTransient = 5,     // network, throttling, server errors, SIGTERM: retry
+  kPartial = 6,       // completed, but some objects were skipped (listed in the report)
 };
 
 inline const char* exit_code_help() {
@@ -19,7 +19,8 @@ inline const char* exit_code_help() {
          "  0  success\n"
          "  1  internal error (a bug)\n"
          "  2  usage or configuration error (do not retry)\n"
-         "  3  bad input data: manifest, inventory, or source objects that changed, vanished or are archived\n"
+         "  3  bad input data: manifest, inventory, or source objects that changed, vanished or are "
+         "archived\n"
          "  4  inventory report not delivered yet (retry later)\n"
          "  5  transient failure: network, throttling, server error, interrupted (retry)\n"
          "  6  completed, but some objects were skipped (see the report)\n";

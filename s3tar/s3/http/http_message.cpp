@@ -1,7 +1,8 @@
 #include "s3tar/s3/http/http_message.h"
 
-#include <algorithm>
 #include <strings.h>
+
+#include <algorithm>
 
 namespace s3tar::s3 {
 namespace {
@@ -68,8 +69,12 @@ void HttpRequest::set_header(std::string name, std::string value) {
   headers.emplace_back(std::move(name), std::move(value));
 }
 
-std::optional<std::string> HttpRequest::header(std::string_view name) const { return find_header(headers, name); }
+std::optional<std::string> HttpRequest::header(std::string_view name) const {
+  return find_header(headers, name);
+}
 
-std::optional<std::string> HttpResponse::header(std::string_view name) const { return find_header(headers, name); }
+std::optional<std::string> HttpResponse::header(std::string_view name) const {
+  return find_header(headers, name);
+}
 
 }  // namespace s3tar::s3

@@ -37,11 +37,11 @@ struct HttpRequest {
 using BodySink = std::function<bool(const char* data, size_t size)>;
 
 struct HttpResponse {
-  long status = 0;            // 0 when no HTTP response was received
-  int transport_error = 0;    // CURLcode, 0 = none
+  long status = 0;          // 0 when no HTTP response was received
+  int transport_error = 0;  // CURLcode, 0 = none
   std::string transport_message;
-  HeaderList headers;         // names lowercased
-  std::string body;           // empty when a BodySink consumed it
+  HeaderList headers;                                              // names lowercased
+  std::string body;                                                // empty when a BodySink consumed it
   std::optional<std::string> header(std::string_view name) const;  // case-insensitive
 };
 
