@@ -31,6 +31,9 @@ class ExtractVerify:
         cls.srv.put_many(cls.src, cls.objects)
         cls.archive = f"s3://{cls.dst}/arch/a.tar"
         cls.create = cls.srv.run("-cf", cls.archive, f"s3://{cls.src}/d/")
+        # A second archive of the same sources, overwritten in place with a corrupted copy.
+        cls.victim = f"s3://{cls.dst}/arch/victim.tar"
+        cls.create_victim = cls.srv.run("-cf", cls.victim, f"s3://{cls.src}/d/")
 
     @classmethod
     def tearDownClass(cls):
@@ -101,12 +104,13 @@ class ExtractVerify:
         raise AssertionError(key)
 
     def test_verify_corrupted_data(self):
-        def flip_data(data):
-            off, size = self._member(data, "d/sub/two.txt")
-            data[off + size // 2] ^= 0xFF
-            return data
-
-        url = self._corrupt("data", flip_data)
+        self.assertRc(self.create_victim, 0, "create")
+        self.assertRc(self.srv.run("verify", "-f", self.victim, "--content"), 0, "verify before corruption")
+        data = bytearray(self.srv.get(self.dst, "arch/victim.tar"))
+        off, size = self._member(data, "d/sub/two.txt")
+        data[off + size // 2] ^= 0xFF
+        self.srv.put(self.dst, "arch/victim.tar", bytes(data))  # overwrite the archive object
+        url = self.victim
         rc, out, err = self.srv.run("verify", "-f", url, "--content")
         self.assertNotEqual(rc, 0, f"verify --content accepted a corrupted member:\n{out}\n{err}")
         self.assertIn("d/sub/two.txt", out + err)
