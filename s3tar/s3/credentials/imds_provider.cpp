@@ -28,24 +28,31 @@ std::optional<Credentials> ImdsProvider::load() {
   token_req.connect_timeout = connect_timeout_;
   token_req.total_timeout = total_timeout_;
 
+  // One retry for a 5xx from an endpoint that answers; none for an endpoint that does not.
   std::string token;
-  try {
-    auto resp = http_fetch(token_req);
+  for (int attempt = 1;; ++attempt) {
+    HttpResponse resp;
+    try {
+      resp = http_fetch(token_req);
+    } catch (const HttpTransportError&) {
+      return std::nullopt;  // no IMDS on this host
+    }
     if (resp.status == 200) {
       token = trim(resp.body);
       if (token.empty()) throw CredentialsError(fmt::format("{}: empty session token", context));
-    } else if (resp.status == 403 || resp.status == 404 || resp.status == 405) {
+      break;
+    }
+    if (resp.status == 403 || resp.status == 404 || resp.status == 405) {
       if (env_flag("AWS_EC2_METADATA_V1_DISABLED")) {
         throw CredentialsError(fmt::format(
             "{}: token request answered HTTP {} and IMDSv1 fallback is disabled", context, resp.status));
       }
-    } else if (resp.status == 400) {
-      throw CredentialsError(fmt::format("{}: token request rejected (HTTP 400)", context));
-    } else {
-      return std::nullopt;  // not an IMDS we can talk to
+      break;  // IMDSv1
     }
-  } catch (const HttpTransportError&) {
-    return std::nullopt;  // no IMDS on this host
+    if (resp.status == 400)
+      throw CredentialsError(fmt::format("{}: token request rejected (HTTP 400)", context));
+    if (resp.status >= 500 && attempt < 2) continue;
+    return std::nullopt;  // not an IMDS we can talk to
   }
 
   auto get = [&](const std::string& path) -> HttpResponse {
