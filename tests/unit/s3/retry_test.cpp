@@ -1,0 +1,107 @@
+#include "s3tar/s3/retry.h"
+
+#include <curl/curl.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+namespace s3tar::s3 {
+namespace {
+
+TEST(ClassifyError, ServerErrorsAndNetworkFailuresAreTransient) {
+  EXPECT_EQ(classify_error(500, 0, "InternalError"), ErrorKind::Transient);
+  EXPECT_EQ(classify_error(502, 0, ""), ErrorKind::Transient);
+  EXPECT_EQ(classify_error(504, 0, ""), ErrorKind::Transient);
+  EXPECT_EQ(classify_error(0, CURLE_COULDNT_CONNECT, ""), ErrorKind::Transient);
+  EXPECT_EQ(classify_error(0, CURLE_RECV_ERROR, ""), ErrorKind::Transient);
+  EXPECT_EQ(classify_error(0, CURLE_OPERATION_TIMEDOUT, ""), ErrorKind::Timeout);
+  EXPECT_EQ(classify_error(400, 0, "RequestTimeout"), ErrorKind::Transient);
+  EXPECT_EQ(classify_error(400, 0, "BadDigest"), ErrorKind::Transient);
+}
+
+TEST(ClassifyError, ThrottlingCodesUseTheThrottlingClass) {
+  EXPECT_EQ(classify_error(503, 0, "SlowDown"), ErrorKind::Throttling);
+  EXPECT_EQ(classify_error(400, 0, "ThrottlingException"), ErrorKind::Throttling);
+  EXPECT_EQ(classify_error(429, 0, ""), ErrorKind::Throttling);
+}
+
+TEST(ClassifyError, ClientErrorsAreNotRetried) {
+  for (const auto& [status, code] : std::vector<std::pair<long, std::string>>{{403, "AccessDenied"},
+                                                                              {404, "NoSuchKey"},
+                                                                              {412, "PreconditionFailed"},
+                                                                              {400, "InvalidArgument"},
+                                                                              {403, "InvalidObjectState"},
+                                                                              {400, "EntityTooSmall"}}) {
+    EXPECT_EQ(classify_error(status, 0, code), ErrorKind::Permanent) << status << " " << code;
+    EXPECT_FALSE(is_retryable(classify_error(status, 0, code)));
+  }
+  // A transfer our own sink aborted is not retried.
+  EXPECT_EQ(classify_error(0, CURLE_WRITE_ERROR, ""), ErrorKind::Permanent);
+}
+
+TEST(ClassifyError, SkewAndExpiredTokensHaveTheirOwnClasses) {
+  EXPECT_EQ(classify_error(403, 0, "RequestTimeTooSkewed"), ErrorKind::ClockSkew);
+  EXPECT_EQ(classify_error(400, 0, "ExpiredToken"), ErrorKind::ExpiredToken);
+  EXPECT_EQ(classify_error(200, 0, ""), ErrorKind::None);
+}
+
+TEST(Backoff, FullJitterIsBoundedByTheCappedExponential) {
+  RetryConfig cfg;
+  std::mt19937_64 rng(42);
+  for (int attempt = 1; attempt <= 12; ++attempt) {
+    const double cap = std::min(50.0 * (1 << (attempt - 1)), 20000.0);
+    const double throttle_cap = std::min(1000.0 * (1 << (attempt - 1)), 20000.0);
+    for (int i = 0; i < 200; ++i) {
+      const auto d = backoff_delay(cfg, ErrorKind::Transient, attempt, rng).count();
+      EXPECT_GE(d, 0);
+      EXPECT_LE(d, cap);
+      const auto t = backoff_delay(cfg, ErrorKind::Throttling, attempt, rng).count();
+      EXPECT_LE(t, throttle_cap);
+    }
+  }
+}
+
+TEST(Backoff, ThrottlingWaitsLongerOnAverage) {
+  RetryConfig cfg;
+  std::mt19937_64 rng(7);
+  double transient = 0, throttling = 0;
+  for (int i = 0; i < 1000; ++i) {
+    transient += static_cast<double>(backoff_delay(cfg, ErrorKind::Transient, 2, rng).count());
+    throttling += static_cast<double>(backoff_delay(cfg, ErrorKind::Throttling, 2, rng).count());
+  }
+  EXPECT_GT(throttling, 10 * transient);
+}
+
+TEST(RetryQuota, EmptiesUnderAStormAndRefillsOnSuccess) {
+  RetryConfig cfg;
+  cfg.quota_capacity = 20;
+  RetryQuota quota(cfg);
+  int cost = 0;
+  int granted = 0;
+  while (quota.acquire(ErrorKind::Transient, cost)) ++granted;
+  EXPECT_EQ(granted, 4);  // 20 tokens, 5 per retry
+  EXPECT_EQ(quota.available(), 0);
+  quota.on_success(cost);
+  EXPECT_EQ(quota.available(), 20);
+  int timeout_cost = 0;
+  EXPECT_TRUE(quota.acquire(ErrorKind::Timeout, timeout_cost));
+  EXPECT_EQ(timeout_cost, 10);
+}
+
+TEST(RetryConfigFromEnv, HonoursMaxAttemptsAndModeAndRejectsNonsense) {
+  setenv("AWS_MAX_ATTEMPTS", "7", 1);
+  setenv("AWS_RETRY_MODE", "standard", 1);
+  EXPECT_EQ(retry_config_from_env({}).max_attempts, 7);
+  setenv("AWS_RETRY_MODE", "legacy", 1);
+  EXPECT_EQ(retry_config_from_env({}).mode, RetryMode::Legacy);
+  setenv("AWS_MAX_ATTEMPTS", "many", 1);
+  EXPECT_THROW(retry_config_from_env({}), std::invalid_argument);
+  setenv("AWS_MAX_ATTEMPTS", "3", 1);
+  setenv("AWS_RETRY_MODE", "sometimes", 1);
+  EXPECT_THROW(retry_config_from_env({}), std::invalid_argument);
+  unsetenv("AWS_MAX_ATTEMPTS");
+  unsetenv("AWS_RETRY_MODE");
+}
+
+}  // namespace
+}  // namespace s3tar::s3
