@@ -1,5 +1,4 @@
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
 #include <future>
 #include <iostream>
@@ -10,19 +9,12 @@
 #include "s3tar/exec/archive_reader.h"
 #include "s3tar/exit_codes.h"
 #include "s3tar/log/log.h"
-#include "s3tar/s3/sigv4/sigv4.h"
+#include "s3tar/s3/digest.h"
 #include "s3tar/tar/header.h"
 #include "s3tar/tar/names.h"
 
 namespace s3tar::cli {
 namespace {
-
-std::string md5_hex(const std::string& data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_md5(), nullptr);
-  return s3::hex_encode(std::string_view(reinterpret_cast<char*>(md), len));
-}
 
 bool plain_md5_etag(const std::string& etag) {
   return etag.size() == 32 && etag.find_first_not_of("0123456789abcdef") == std::string::npos;
@@ -136,9 +128,10 @@ int verify_command(const TarOptions& o) {
       if (expected.empty()) {
         s3::GetRequest req;
         req.object = {s.bucket, s.key, s.version_id};
-        expected = md5_hex(client->get_object(std::move(req)).get().body);
+        expected = s3::md5_hex(client->get_object(std::move(req)).get().body);
       }
-      if (md5_hex(bytes) != expected) problem(fmt::format("{}: member bytes differ from the source", t.name));
+      if (s3::md5_hex(bytes) != expected)
+        problem(fmt::format("{}: member bytes differ from the source", t.name));
       ++content_checked;
     }
   }

@@ -1,7 +1,5 @@
 #include "s3tar/exec/executor.h"
 
-#include <openssl/evp.h>
-
 #include <condition_variable>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -9,17 +7,10 @@
 #include <thread>
 
 #include "s3tar/log/log.h"
-#include "s3tar/s3/sigv4/sigv4.h"
+#include "s3tar/s3/digest.h"
 
 namespace s3tar::exec {
 namespace {
-
-std::string md5_hex(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_md5(), nullptr);
-  return s3::hex_encode(std::string_view(reinterpret_cast<char*>(md), len));
-}
 
 // Counts bytes of memory held by assembled upload parts, so peak memory is bounded by the
 // number of parts in flight times the part size, whatever the number of objects.
@@ -181,7 +172,7 @@ VolumeResult Executor::write_volume(const std::string& bucket, const plan::Volum
     // One PutObject: nothing to abort if it fails.
     auto body =
         std::make_shared<const std::string>(assemble_part(client_, volume, volume.parts.at(0), toc_bytes));
-    expected_etag = md5_hex(*body);
+    expected_etag = s3::md5_hex(*body);
     result.etag = client_.put_object(bucket, volume.key, body, options_.write).get();
   } else {
     const std::string upload_id = client_.create_multipart_upload(bucket, volume.key, options_.write).get();
@@ -224,7 +215,7 @@ VolumeResult Executor::write_volume(const std::string& bucket, const plan::Volum
             try {
               auto body =
                   std::make_shared<const std::string>(assemble_part(client_, volume, part, toc_bytes));
-              local_md5 = md5_hex(*body);
+              local_md5 = s3::md5_hex(*body);
               etag = client_.upload_part(bucket, volume.key, upload_id, static_cast<int>(part.number), body)
                          .get();
             } catch (...) {
@@ -311,6 +302,7 @@ VolumeResult Executor::write_volume(const std::string& bucket, const plan::Volum
     req.parts = std::move(completed);
     req.expected_size = volume.total_size;
     req.expected_etag = expected_etag;
+    req.if_none_match = options_.write.if_none_match;  // conditional completion where supported
     try {
       result.etag = client_.complete_multipart_upload(req).get();
     } catch (...) {

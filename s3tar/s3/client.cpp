@@ -9,6 +9,7 @@
 #include <sstream>
 #include <thread>
 
+#include "s3tar/s3/digest.h"
 #include "s3tar/s3/sigv4/sigv4.h"
 
 namespace s3tar::s3 {
@@ -37,24 +38,7 @@ const char* const kOpNames[] = {
     "AbortMultipartUpload",  "ListMultipartUploads", "ListParts",      "DeleteObject",
     "DeleteObjects",         "PutObjectTagging",     "CopyObject"};
 
-std::string base64(const unsigned char* data, size_t n) {
-  std::string out(4 * ((n + 2) / 3), '\0');
-  const int len = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(n));
-  out.resize(static_cast<size_t>(len));
-  return out;
-}
-
-std::string md5_raw(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_md5(), nullptr);
-  return std::string(reinterpret_cast<char*>(md), len);
-}
-
-std::string content_md5(std::string_view data) {
-  const std::string raw = md5_raw(data);
-  return base64(reinterpret_cast<const unsigned char*>(raw.data()), raw.size());
-}
+std::string content_md5(std::string_view data) { return base64(md5_raw(data)); }
 
 std::string form_encode_pairs(const std::vector<std::pair<std::string, std::string>>& pairs) {
   std::string out;

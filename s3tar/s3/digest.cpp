@@ -1,0 +1,27 @@
+#include "s3tar/s3/digest.h"
+
+#include <openssl/evp.h>
+
+#include "s3tar/s3/sigv4/sigv4.h"
+
+namespace s3tar::s3 {
+
+std::string md5_raw(std::string_view data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), md, &len, EVP_md5(), nullptr);
+  return std::string(reinterpret_cast<char*>(md), len);
+}
+
+std::string md5_hex(std::string_view data) { return hex_encode(md5_raw(data)); }
+
+std::string base64(std::string_view bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
+  const int len =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                      reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
+  out.resize(static_cast<size_t>(len));
+  return out;
+}
+
+}  // namespace s3tar::s3
