@@ -9,6 +9,7 @@
 #include <sstream>
 #include <thread>
 
+#include "s3tar/s3/credentials/refreshing_provider.h"
 #include "s3tar/s3/digest.h"
 #include "s3tar/s3/sigv4/sigv4.h"
 
@@ -285,6 +286,8 @@ void S3Client::on_response(std::shared_ptr<Call> call, HttpResponse&& r) {
   if (kind == ErrorKind::ExpiredToken) {
     retry = retry && !call->refreshed_credentials;
     call->refreshed_credentials = true;
+    // Temporary credentials expired before the refresh margin: fetch new ones for the retry.
+    if (auto* refreshing = dynamic_cast<RefreshingProvider*>(credentials_.get())) refreshing->invalidate();
   }
   if (retry && kind != ErrorKind::ClockSkew && kind != ErrorKind::ExpiredToken) {
     retry = quota_.acquire(kind, call->quota_cost);
