@@ -264,7 +264,8 @@ class DotDotKeys:
             f.write(data)
         out_dir = tempfile.mkdtemp(dir=self.tmp.name)
         self.assertEqual(subprocess.run(["tar", "-xf", path, "-C", out_dir]).returncode, 0)
-        with open(os.path.join(out_dir, "dd", "%2E%2E", "escaped.txt"), "rb") as f:
+        self.assertEqual(member_name_for_key("dd/dots/../escaped.txt"), "dd/dots/%2E%2E/escaped.txt")
+        with open(os.path.join(out_dir, "dd", "dots", "%2E%2E", "escaped.txt"), "rb") as f:
             self.assertEqual(f.read(), self.objects["dd/dots/../escaped.txt"])
         # Server-side extract restores the exact keys.
         self.assertRc(self.srv.run("-xf", url, "-C", f"s3://{self.dst}/restore/"), 0, "extract to s3")
