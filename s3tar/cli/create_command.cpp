@@ -4,14 +4,21 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "s3tar/cli/archive_writer.h"
 #include "s3tar/cli/commands.h"
 #include "s3tar/cli/context.h"
 #include "s3tar/cli/sources.h"
+#include "s3tar/exec/archive_writer.h"
 #include "s3tar/exit_codes.h"
 #include "s3tar/log/log.h"
 
 namespace s3tar::cli {
+
+using exec::describe_plan;
+using exec::plan_limits;
+using exec::write_archives;
+using exec::WriteOutcome;
+using exec::WriteRequest;
+
 namespace {
 
 std::vector<std::pair<std::string, std::string>> parse_tagging(const std::string& text) {

@@ -1,4 +1,4 @@
-#include "s3tar/cli/archive_writer.h"
+#include "s3tar/exec/archive_writer.h"
 
 #include <fmt/format.h>
 
@@ -7,7 +7,7 @@
 
 #include "s3tar/log/log.h"
 
-namespace s3tar::cli {
+namespace s3tar::exec {
 namespace {
 
 // US East list prices per 1,000 write requests (PUT/COPY/POST, also the lifecycle transition
@@ -103,10 +103,15 @@ std::string describe_plan(const plan::Plan& plan, const std::string& bucket,
 
 WriteOutcome write_archives(s3::S3Client& client, std::vector<plan::Member> members,
                             const WriteRequest& request, const std::atomic<bool>& stop) {
+  return write_plan(client, plan::make_plan(std::move(members), request.plan), request, stop);
+}
+
+WriteOutcome write_plan(s3::S3Client& client, plan::Plan plan, const WriteRequest& request,
+                        const std::atomic<bool>& stop) {
   WriteOutcome out;
-  out.plan = plan::make_plan(std::move(members), request.plan);
+  out.plan = std::move(plan);
   if (request.dry_run) return out;
-  exec::Executor executor(client, request.exec, stop);
+  Executor executor(client, request.exec, stop);
   for (size_t i = 0; i < out.plan.volumes.size(); ++i) {
     plan::Volume volume = out.plan.volumes[i];
     if (request.skip_volume && request.skip_volume(i, volume)) continue;
@@ -119,7 +124,7 @@ WriteOutcome write_archives(s3::S3Client& client, std::vector<plan::Member> memb
                    {"objects", volume.members.size()},
                    {"bytes", volume.total_size},
                    {"parts", volume.parts.size()}});
-        exec::VolumeResult r = executor.write_volume(request.bucket, volume);
+        VolumeResult r = executor.write_volume(request.bucket, volume);
         log::info("archive.complete",
                   fmt::format("wrote s3://{}/{}: {} objects, {} bytes, ETag {}", r.bucket, r.key, r.members,
                               r.size, r.etag),
@@ -128,9 +133,10 @@ WriteOutcome write_archives(s3::S3Client& client, std::vector<plan::Member> memb
                    {"bytes", r.size},
                    {"etag", r.etag},
                    {"index", r.index_key}});
+        if (request.on_written) request.on_written(i, volume, r);
         out.written.push_back(std::move(r));
         break;
-      } catch (const exec::SourceError& e) {
+      } catch (const SourceError& e) {
         if (!request.skip_unreadable) throw;
         // Leave the unreadable sources out and plan this volume again under the same key.
         std::set<std::pair<std::string, std::string>> bad;
@@ -157,4 +163,4 @@ WriteOutcome write_archives(s3::S3Client& client, std::vector<plan::Member> memb
   return out;
 }
 
-}  // namespace s3tar::cli
+}  // namespace s3tar::exec

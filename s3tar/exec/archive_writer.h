@@ -1,6 +1,9 @@
-// Plans and writes archives from a member list: shared by `s3tar -c` and the daily job.
+// Plans and writes archives from a member list: shared by `s3tar -c` and the daily job
+// (scheduler/), which is why it lives here and not with the commands.
 #pragma once
 
+#include <atomic>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -8,7 +11,7 @@
 #include "s3tar/plan/plan.h"
 #include "s3tar/s3/client.h"
 
-namespace s3tar::cli {
+namespace s3tar::exec {
 
 struct WriteRequest {
   std::string bucket;  // destination bucket
@@ -18,12 +21,15 @@ struct WriteRequest {
   bool dry_run = false;
   // Volumes (by index in the plan) to leave alone, e.g. already complete or another shard's.
   std::function<bool(size_t index, const plan::Volume&)> skip_volume;
+  // Called after each volume is written and verified, with the volume as written (without the
+  // sources skip_unreadable left out).
+  std::function<void(size_t index, const plan::Volume&, const VolumeResult&)> on_written;
 };
 
 struct WriteOutcome {
   plan::Plan plan;
-  std::vector<exec::VolumeResult> written;
-  std::vector<exec::SourceProblem> skipped;  // sources left out (with --skip-unreadable)
+  std::vector<VolumeResult> written;
+  std::vector<SourceProblem> skipped;  // sources left out (with --skip-unreadable)
 };
 
 // Plan limits from the client's server limits and command-line overrides.
@@ -34,9 +40,13 @@ plan::Limits plan_limits(const s3::Limits& limits);
 WriteOutcome write_archives(s3::S3Client& client, std::vector<plan::Member> members,
                             const WriteRequest& request, const std::atomic<bool>& stop);
 
+// The same for a plan made by the caller (e.g. with volume keys assigned after planning).
+WriteOutcome write_plan(s3::S3Client& client, plan::Plan plan, const WriteRequest& request,
+                        const std::atomic<bool>& stop);
+
 // Human-readable plan summary for --dry-run: volumes, parts, requests by kind, bytes, cost,
 // and what archiving the objects one at a time would cost instead.
 std::string describe_plan(const plan::Plan& plan, const std::string& bucket,
                           const std::string& storage_class);
 
-}  // namespace s3tar::cli
+}  // namespace s3tar::exec
