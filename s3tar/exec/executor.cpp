@@ -1,6 +1,7 @@
 #include "s3tar/exec/executor.h"
 
 #include <condition_variable>
+#include <cstring>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -88,67 +89,82 @@ namespace {
 // to the planned ETag (If-Match) and version.
 std::string assemble_part(s3::S3Client& client, const plan::Volume& volume, const plan::Part& part,
                           const std::string& toc_bytes) {
+  // One buffer of the part's size: generated pieces are rendered into it and every GET writes
+  // its bytes straight to their place, so a part is held in memory once.
+  std::string buf(part.size, '\0');
   struct Pending {
     size_t piece;
     std::future<s3::GetResult> result;
+    std::shared_ptr<std::atomic<uint64_t>> received;
   };
   std::vector<Pending> pending;
+  uint64_t pos = 0;
   for (size_t i = 0; i < part.pieces.size(); ++i) {
     const auto& piece = part.pieces[i];
-    if (piece.kind != plan::PieceKind::Source) continue;
-    const auto& m = volume.members[piece.member];
-    s3::GetRequest req;
-    req.object = {m.bucket, m.key, m.version_id};
-    if (piece.offset != 0 || piece.length != m.size)
-      req.range = s3::ByteRange{piece.offset, piece.offset + piece.length - 1};
-    req.if_match = m.etag;
-    pending.push_back({i, client.get_object(std::move(req))});
+    switch (piece.kind) {
+      case plan::PieceKind::Source: {
+        const auto& m = volume.members[piece.member];
+        s3::GetRequest req;
+        req.object = {m.bucket, m.key, m.version_id};
+        if (piece.offset != 0 || piece.length != m.size)
+          req.range = s3::ByteRange{piece.offset, piece.offset + piece.length - 1};
+        req.if_match = m.etag;
+        auto received = std::make_shared<std::atomic<uint64_t>>(0);
+        char* dest = buf.data() + pos;
+        const uint64_t length = piece.length;
+        // A retry starts again at offset 0 and overwrites; more bytes than planned means the
+        // object changed: stop the transfer.
+        req.sink = [dest, length, received](uint64_t offset, const char* data, size_t n) {
+          if (offset + n > length) return false;
+          std::memcpy(dest + offset, data, n);
+          received->store(offset + n);
+          return true;
+        };
+        pending.push_back({i, client.get_object(std::move(req)), received});
+        break;
+      }
+      case plan::PieceKind::Toc:
+        toc_bytes.copy(buf.data() + pos, piece.length, piece.offset);
+        break;
+      default: {
+        const std::string bytes = plan::render_generated(volume, piece);
+        bytes.copy(buf.data() + pos, bytes.size());
+      }
+    }
+    pos += piece.length;
   }
-  std::vector<std::string> fetched(part.pieces.size());
+  if (pos != part.size)
+    throw std::logic_error("part " + std::to_string(part.number) + " has " + std::to_string(pos) +
+                           " bytes of pieces, planned " + std::to_string(part.size));
   std::optional<SourceFailure> failure;
   std::exception_ptr other;
   for (auto& p : pending) {
+    const auto& piece = part.pieces[p.piece];
+    const auto& m = volume.members[piece.member];
     try {
-      s3::GetResult r = p.result.get();
-      const auto& piece = part.pieces[p.piece];
-      const auto& m = volume.members[piece.member];
-      if (r.body.size() != piece.length || r.info.size != m.size) {
-        if (!failure)
-          failure.emplace(SourceProblem{m.bucket, m.key, m.version_id, "changed",
-                                        "s3://" + m.bucket + "/" + m.key + ": size is " +
-                                            std::to_string(r.info.size) + ", planned " +
-                                            std::to_string(m.size)});
-        continue;
-      }
-      fetched[p.piece] = std::move(r.body);
+      const s3::GetResult r = p.result.get();
+      if ((p.received->load() != piece.length || r.info.size != m.size) && !failure)
+        failure.emplace(SourceProblem{m.bucket, m.key, m.version_id, "changed",
+                                      "s3://" + m.bucket + "/" + m.key + ": size is " +
+                                          std::to_string(r.info.size) + ", planned " +
+                                          std::to_string(m.size)});
     } catch (const s3::S3Error& e) {
-      const auto& m = volume.members[part.pieces[p.piece].member];
-      if (!failure && !other) failure.emplace(make_problem(m, e));
+      // Our sink stopping an over-long body surfaces as a transport error: the object grew.
+      if (!failure && !other) {
+        if (e.status() == 0 && p.received->load() > 0) {
+          failure.emplace(SourceProblem{
+              m.bucket, m.key, m.version_id, "changed",
+              "s3://" + m.bucket + "/" + m.key + ": more bytes than the planned " + std::to_string(m.size)});
+        } else {
+          failure.emplace(make_problem(m, e));
+        }
+      }
     } catch (...) {
       if (!other) other = std::current_exception();
     }
   }
   if (failure) throw *failure;
   if (other) std::rethrow_exception(other);
-
-  std::string buf;
-  buf.reserve(part.size);
-  for (size_t i = 0; i < part.pieces.size(); ++i) {
-    const auto& piece = part.pieces[i];
-    switch (piece.kind) {
-      case plan::PieceKind::Source:
-        buf += fetched[i];
-        break;
-      case plan::PieceKind::Toc:
-        buf.append(toc_bytes, piece.offset, piece.length);
-        break;
-      default:
-        buf += plan::render_generated(volume, piece);
-    }
-  }
-  if (buf.size() != part.size)
-    throw std::logic_error("part " + std::to_string(part.number) + " assembled " +
-                           std::to_string(buf.size()) + " bytes, planned " + std::to_string(part.size));
   return buf;
 }
 
@@ -309,6 +325,9 @@ VolumeResult Executor::write_volume(const std::string& bucket, const plan::Volum
       abort_upload();
       throw;
     }
+    // Tags sent with CreateMultipartUpload are not applied by every S3-compatible server.
+    if (!options_.write.tags.empty())
+      client_.put_object_tagging({bucket, volume.key, ""}, options_.write.tags).get();
   }
 
   // Check what S3 holds: the planned size, and the ETag computed from the parts we sent.
