@@ -13,6 +13,7 @@
 #include "s3tar/plan/plan.h"
 #include "s3tar/s3/credentials/credentials.h"
 #include "s3tar/s3/errors.h"
+#include "scheduler/commands.h"
 
 namespace s3tar::cli {
 namespace {
@@ -49,6 +50,8 @@ int dispatch(const std::vector<std::string>& args) {
   if (!args.empty()) {
     const std::string& sub = args[0];
     const std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (sub == "run") return scheduler::run_command(rest, stop_flag());
+    if (sub == "inventory") return scheduler::inventory_command(rest);
     if (sub == "verify") {
       auto options = parse_tar_options(rest, true);
       return options ? verify_command(*options) : kSuccess;

@@ -1,0 +1,117 @@
+#include "scheduler/commands.h"
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <iostream>
+#include <optional>
+
+#include "s3tar/exit_codes.h"
+#include "s3tar/s3/credentials/chain_provider.h"
+#include "s3tar/s3/credentials/refreshing_provider.h"
+#include "scheduler/config.h"
+#include "scheduler/job.h"
+
+namespace s3tar::scheduler {
+namespace {
+
+std::unique_ptr<s3::S3Client> make_client(const DailyConfig& cfg) {
+  const s3::ConnectionOptions o = connection_options(cfg);
+  return std::make_unique<s3::S3Client>(s3::resolve_client_config(o), s3::make_default_provider(o.profile));
+}
+
+// Parses; false for --help (already printed).
+bool parse(CLI::App& app, const std::vector<std::string>& args) {
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    std::cout << app.help();
+    return false;
+  } catch (const CLI::ParseError& e) {
+    throw std::invalid_argument(e.what());
+  }
+  return true;
+}
+
+std::pair<std::string, std::string> parse_tag(const std::string& text) {
+  const auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0 || eq > 128 || text.size() - eq - 1 > 256)
+    throw std::invalid_argument("--tag-sources must be KEY=VALUE (key 1-128, value 0-256 characters), not '" +
+                                text + "'");
+  return {text.substr(0, eq), text.substr(eq + 1)};
+}
+
+const char* kRunExitCodes =
+    "\nExit codes of run:\n"
+    "  0  success: every selected object is in a complete archive (also on a re-run with nothing to do)\n"
+    "  2  usage or configuration error (do not retry)\n"
+    "  3  bad input data: corrupt inventory report or checksum mismatch; nothing was written\n"
+    "  4  the inventory report for the date is not delivered yet (retry later)\n"
+    "  5  transient failure: network, throttling, server error, SIGTERM (retry: completed volumes are kept)\n"
+    "  6  completed, but some objects were not archived (archived storage class, changed or missing\n"
+    "     sources, failed source tagging): see not-archived*.csv under the report prefix\n"
+    "  1  internal error (a bug)\n";
+
+}  // namespace
+
+int run_command(const std::vector<std::string>& args, const std::atomic<bool>& stop) {
+  CLI::App app{
+      "s3tar run: the daily job. Archives the objects an S3 Inventory report lists as last modified "
+      "on the target date (yesterday in the configured time zone) into tar archives in S3.",
+      "s3tar run"};
+  app.footer(
+      std::string("\nRe-runs for the same date are idempotent: complete archives are skipped, leftovers "
+                  "of a killed run are aborted and rewritten.\nShards: --shard I/N, or "
+                  "AWS_BATCH_JOB_ARRAY_INDEX and AWS_BATCH_JOB_ARRAY_SIZE (AWS Batch array jobs).\n") +
+      kRunExitCodes);
+  std::string config, date, shard;
+  bool dry_run = false;
+  std::vector<std::string> tags;
+  app.add_option("--config", config, "The job's JSON config file (see config/README.md)")->required();
+  app.add_option("--date", date, "Archive this date (YYYY-MM-DD) instead of yesterday");
+  app.add_flag("--dry-run", dry_run, "Print the inventory summary and the plan with its cost; write nothing");
+  app.add_option("--shard", shard, "Write only volumes with index % N == I (0-based I)");
+  app.add_option("--tag-sources", tags,
+                 "After an archive is written and verified, tag each of its source objects with KEY=VALUE "
+                 "(e.g. for a lifecycle rule). Replaces the source's tag set. Nothing is ever deleted.");
+  int verbosity = 0;
+  app.add_flag("-v,--verbose", verbosity, "More log output (-v, -vv)");
+  if (!parse(app, args)) return kSuccess;
+
+  RunOptions opt;
+  if (!date.empty()) opt.date = parse_date(date);
+  opt.dry_run = dry_run;
+  opt.shard =
+      resolve_shard(shard.empty() ? std::nullopt : std::optional<std::string>(shard),
+                    std::getenv("AWS_BATCH_JOB_ARRAY_INDEX"), std::getenv("AWS_BATCH_JOB_ARRAY_SIZE"));
+  for (const auto& t : tags) opt.tag_sources.push_back(parse_tag(t));
+  if (opt.tag_sources.size() > 10) throw std::invalid_argument("--tag-sources: S3 allows at most 10 tags");
+  const DailyConfig cfg = load_config(config);
+  auto client = make_client(cfg);
+  return run_daily(cfg, opt, *client, stop);
+}
+
+int inventory_command(const std::vector<std::string>& args) {
+  CLI::App app{
+      "s3tar inventory: show what the daily job would select for a date, and write the selection as "
+      "an s3tar manifest (bucket,key,size,etag) for `s3tar -c -m`.",
+      "s3tar inventory"};
+  std::string config, date, output;
+  app.add_option("--config", config, "The job's JSON config file (see config/README.md)")->required();
+  app.add_option("--date", date, "The date (YYYY-MM-DD); default yesterday in the configured time zone");
+  app.add_option("-o,--output", output,
+                 "Write the manifest here (default: stdout, the summary then goes to stderr)");
+  int verbosity = 0;
+  app.add_flag("-v,--verbose", verbosity, "More log output (-v, -vv)");
+  app.footer(
+      "\nExit codes: 0 success, 2 usage/config, 3 bad inventory data, 4 report not delivered yet, 5 "
+      "transient.\n");
+  if (!parse(app, args)) return kSuccess;
+  RunOptions opt;
+  if (!date.empty()) opt.date = parse_date(date);
+  const DailyConfig cfg = load_config(config);
+  auto client = make_client(cfg);
+  return inventory_selection(cfg, opt, *client, output);
+}
+
+}  // namespace s3tar::scheduler
