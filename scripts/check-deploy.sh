@@ -118,6 +118,15 @@ check_dockerignore() {
 }
 run ".dockerignore admits exactly what the Dockerfile copies" check_dockerignore
 
+# The image builds without the tests: every other directory CMake adds must be copied in.
+check_sources_copied() {
+  local d
+  while read -r d; do
+    grep -q "^COPY $d/ $d/" "$dockerfile" || { echo "CMakeLists.txt adds $d/ but the Dockerfile does not copy it"; return 1; }
+  done < <(sed -n 's/^add_subdirectory(\([A-Za-z0-9_-]*\))$/\1/p' CMakeLists.txt | grep -vx -e tests -e bench)
+}
+run "Dockerfile copies every source directory CMakeLists.txt builds" check_sources_copied
+
 # Runtime packages from the Dockerfile's second apt-get install.
 runtime_packages() {
   python3 - "$dockerfile" <<'EOF'
