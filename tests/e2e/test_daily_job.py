@@ -1,0 +1,404 @@
+"""End-to-end tests of the daily job (`s3tar run`, `s3tar inventory`) against RGW.
+
+The tests PUT real source objects, write S3 Inventory reports for them (manifest.json,
+manifest.checksum, csv.gz data files; current-only and all-versions schemas, form-encoded keys,
+rows from the day before/after, 0-byte objects, GLACIER sources, corrupt and mismatching files),
+run the binary, and read the archives back with Python's tarfile.
+
+RGW only: inventory reading and the daily job's logic do not differ between servers, and the
+S3 operations they use are covered against moto by the other end-to-end modules. Needs
+S3TAR_BIN and S3TAR_RGW_ENV (tests/servers/with-servers.sh --rgw); missing ones FAIL.
+"""
+
+import concurrent.futures
+import hashlib
+import io
+import json
+import os
+import signal
+import subprocess
+import tarfile
+import tempfile
+import time
+import unittest
+
+import daily_inventory as di
+
+DAY = "2025-03-10"
+ON_DAY = "2025-03-10T13:45:07.000Z"
+REPORT_FOLDER = "2025-03-11T01-00Z"  # the scan started after the day ended
+MiB = 1024 * 1024
+
+
+def data(seed, size):
+    """Deterministic bytes."""
+    out = bytearray()
+    block = hashlib.sha256(seed.encode()).digest()
+    while len(out) < size:
+        block = hashlib.sha256(block).digest()
+        out += block * 64
+    return bytes(out[:size])
+
+
+class DailyJobTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.env = di.rgw_env()
+        di.binary()
+        cls.s3 = di.s3_client(cls.env)
+        cls.inv = di.bucket_name("inv")
+        cls.dst = di.bucket_name("dst")
+        cls.src = di.bucket_name("src")
+        for b in (cls.inv, cls.dst, cls.src):
+            cls.s3.create_bucket(Bucket=b)
+        cls.tmp = tempfile.TemporaryDirectory()
+        # Source objects of the plain (unversioned) bucket: key -> (body, storage class, mtime).
+        cls.objects = {
+            "logs/app/a.log": (data("a", 100_000), "STANDARD", ON_DAY),
+            "logs/app/space name + plus.txt": (data("b", 3000), "STANDARD", "2025-03-10T00:00:00.000Z"),
+            "logs/ünïcode/straße.txt": (data("c", 777), "STANDARD", "2025-03-10T23:59:59.000Z"),
+            "logs/big/twelve-mib.bin": (data("d", 12 * MiB + 5), "STANDARD", ON_DAY),
+            "logs/empty.txt": (b"", "STANDARD", ON_DAY),
+            "logs/before.txt": (data("e", 500), "STANDARD", "2025-03-09T23:59:59.000Z"),
+            "logs/after.txt": (data("f", 500), "STANDARD", "2025-03-11T00:00:00.000Z"),
+            "logs/cold.bin": (data("g", 4000), "GLACIER", ON_DAY),
+            "tmp/scratch.txt": (data("h", 100), "STANDARD", ON_DAY),
+        }
+        cls.expected = {"logs/app/a.log", "logs/app/space name + plus.txt", "logs/ünïcode/straße.txt",
+                        "logs/big/twelve-mib.bin"}
+        cls.etags = {}
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            futures = {k: pool.submit(cls.s3.put_object, Bucket=cls.src, Key=k, Body=body, StorageClass=sc)
+                       for k, (body, sc, _) in cls.objects.items()}
+            for k, f in futures.items():
+                cls.etags[k] = f.result()["ETag"].strip('"')
+        cls.rows = [di.Row(cls.src, k, len(body), mtime, cls.etags[k], sc)
+                    for k, (body, sc, mtime) in cls.objects.items()]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def config(self, name, inventory_prefix, dest_prefix, **extra):
+        path = os.path.join(self.tmp.name, name + ".json")
+        fields = {
+            "inventory": f"s3://{self.inv}/{inventory_prefix}/",
+            "destination": {"bucket": self.dst, "prefix": dest_prefix},
+            "storage_class": "GLACIER",
+            "concurrency": 4,
+            "connection": {"endpoint_url": self.env["S3_ENDPOINT"], "region": "us-east-1"},
+        }
+        fields.update(extra)
+        di.write_config(path, **fields)
+        return path
+
+    def run_job(self, *args, extra_env=None, timeout=120):
+        return di.run(list(args), di.binary_env(self.env, extra_env), timeout=timeout)
+
+    def archives(self, prefix):
+        """{archive key: etag} of the .tar objects under prefix."""
+        return {k: e for k, (e, _) in di.list_keys(self.s3, self.dst, prefix).items() if k.endswith(".tar")}
+
+    def members(self, key):
+        """[(name, bytes)] of an archive, toc.csv excluded."""
+        body = self.s3.get_object(Bucket=self.dst, Key=key)["Body"].read()
+        out = []
+        with tarfile.open(fileobj=io.BytesIO(body), mode="r:") as tf:
+            for m in tf.getmembers():
+                if m.name == "toc.csv":
+                    continue
+                out.append((m.name, tf.extractfile(m).read()))
+        return out
+
+    def get_json(self, bucket, key):
+        return json.loads(self.s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+
+    def assert_rc(self, result, expected):
+        rc, out, err = result
+        self.assertEqual(rc, expected, f"exit {rc}, expected {expected}\nstdout:\n{out}\nstderr:\n{err[-4000:]}")
+
+    # -- tests ----------------------------------------------------------------------------------
+
+    def test_current_only_report_archives_the_day(self):
+        di.write_report(self.s3, self.inv, f"{self.src}/cur", self.src, REPORT_FOLDER, self.rows, n_files=3)
+        cfg = self.config("cur", f"{self.src}/cur", "cur", filters={"exclude_prefixes": ["tmp/"]},
+                          size_limit="1GiB")
+        # The GLACIER source is reported, not fatal: exit 6.
+        self.assert_rc(self.run_job("run", "--config", cfg, "--date", DAY, "--tag-sources", "archived=yes"),
+                       di.EXIT_PARTIAL)
+        arch = self.archives("cur/")
+        key = f"cur/{self.src}/2025/03/10/{self.src}-2025-03-10-0001.tar"
+        self.assertEqual(list(arch), [key])
+        got = self.members(key)
+        self.assertEqual(sorted(n for n, _ in got), sorted(self.expected))
+        for name, body in got:
+            self.assertEqual(body, self.objects[name][0], name)
+        head = self.s3.head_object(Bucket=self.dst, Key=key)
+        self.assertEqual(head.get("StorageClass"), "GLACIER")
+        index = self.get_json(self.dst, key + ".index.json")
+        self.assertEqual(index["etag"], head["ETag"].strip('"'))
+
+        report = self.get_json(self.dst, "cur/_reports/2025/03/10/run-report.json")
+        self.assertEqual(report["date"], DAY)
+        self.assertEqual(report["inventory"]["report_folder"], REPORT_FOLDER)
+        self.assertEqual(report["selected"]["objects"], 4)
+        self.assertEqual(report["archived"]["objects"], 4)
+        self.assertEqual(report["skipped"]["by_reason"], {"archived-class": 1})
+        self.assertEqual(report["inventory_summary"]["dropped"]["too_small"], 1)
+        self.assertEqual(report["inventory_summary"]["dropped"]["outside_date"], 2)
+        self.assertEqual(report["inventory_summary"]["dropped"]["excluded_prefix"], 1)
+        self.assertEqual([a["etag"] for a in report["archives"]], [head["ETag"].strip('"')])
+        self.assertGreater(report["requests"].get("GetObject", 0), 0)
+        self.assertEqual(report["tagging"]["tagged"], 4)
+        csv_text = self.s3.get_object(Bucket=self.dst, Key="cur/_reports/2025/03/10/not-archived.csv")[
+            "Body"].read().decode()
+        lines = csv_text.strip().split("\n")
+        self.assertEqual(len(lines), 2, csv_text)
+        self.assertIn("logs/cold.bin", lines[1])
+        self.assertIn("archived-class", lines[1])
+        self.assertEqual(self.s3.head_object(Bucket=self.dst, Key="cur/_reports/2025/03/10/state.json")
+                         .get("StorageClass", "STANDARD"), "STANDARD")
+        tags = self.s3.get_object_tagging(Bucket=self.src, Key="logs/app/a.log")["TagSet"]
+        self.assertIn({"Key": "archived", "Value": "yes"}, tags)
+        # Sources are never deleted.
+        self.assertIn("logs/app/a.log", di.list_keys(self.s3, self.src, "logs/"))
+
+        # A second run for the same date creates nothing new.
+        before = di.list_keys(self.s3, self.dst, f"cur/{self.src}/")
+        self.assert_rc(self.run_job("run", "--config", cfg, "--date", DAY), di.EXIT_PARTIAL)
+        self.assertEqual(di.list_keys(self.s3, self.dst, f"cur/{self.src}/"), before)
+
+        # `s3tar inventory` writes the selection as a manifest.
+        manifest = os.path.join(self.tmp.name, "cur-manifest.csv")
+        rc, out, err = self.run_job("inventory", "--config", cfg, "--date", DAY, "-o", manifest)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("rows read", out)
+        with open(manifest, encoding="utf-8") as f:
+            lines = [line for line in f.read().split("\n") if line]
+        self.assertEqual(len(lines), 4)
+        self.assertTrue(any("space name + plus.txt" in line for line in lines), lines)
+
+    def test_all_versions_report_and_idempotent_reruns(self):
+        vsrc = di.bucket_name("vsrc")
+        self.s3.create_bucket(Bucket=vsrc)
+        self.s3.put_bucket_versioning(Bucket=vsrc, VersioningConfiguration={"Status": "Enabled"})
+        v1 = self.s3.put_object(Bucket=vsrc, Key="v/doc.txt", Body=b"old version " * 100)
+        v2 = self.s3.put_object(Bucket=vsrc, Key="v/doc.txt", Body=b"new version " * 100)
+        keep = self.s3.put_object(Bucket=vsrc, Key="v/keep me.bin", Body=data("keep", 70_000))
+        gone = self.s3.put_object(Bucket=vsrc, Key="v/gone.txt", Body=b"deleted later")
+        marker = self.s3.delete_object(Bucket=vsrc, Key="v/gone.txt")
+        late = self.s3.put_object(Bucket=vsrc, Key="v/late.txt", Body=b"only in a later report")
+
+        def row(key, put, body_len, **kw):
+            return di.Row(vsrc, key, body_len, ON_DAY, put["ETag"].strip('"'), version_id=put["VersionId"], **kw)
+
+        rows = [
+            row("v/doc.txt", v1, 1200, is_latest=False),
+            row("v/doc.txt", v2, 1200),
+            row("v/keep me.bin", keep, 70_000),
+            row("v/gone.txt", gone, 13, is_latest=False),
+            di.Row(vsrc, "v/gone.txt", 0, ON_DAY, "", version_id=marker["VersionId"], delete_marker=True),
+        ]
+        prefix = f"{vsrc}/all"
+        di.write_report(self.s3, self.inv, prefix, vsrc, REPORT_FOLDER, rows, schema=di.VERSIONED_SCHEMA,
+                        n_files=2)
+        cfg = self.config("all", prefix, "all")
+
+        # --dry-run prints the plan and writes nothing.
+        rc, out, err = self.run_job("run", "--config", cfg, "--date", DAY, "--dry-run")
+        self.assertEqual(rc, 0, err)
+        self.assertIn("Plan: 2 objects", out)
+        self.assertEqual(di.list_keys(self.s3, self.dst, "all/"), {})
+
+        self.assert_rc(self.run_job("run", "--config", cfg, "--date", DAY), di.EXIT_OK)
+        arch = self.archives("all/")
+        self.assertEqual(len(arch), 1)
+        got = dict(self.members(next(iter(arch))))
+        self.assertEqual(got, {"v/doc.txt": b"new version " * 100, "v/keep me.bin": data("keep", 70_000)})
+        first = di.list_keys(self.s3, self.dst, "all/")
+
+        # Re-run: nothing new, exit 0.
+        rc, _, err = self.run_job("run", "--config", cfg, "--date", DAY)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual({k: v for k, v in di.list_keys(self.s3, self.dst, "all/").items() if "_reports" not in k},
+                         {k: v for k, v in first.items() if "_reports" not in k})
+        report = self.get_json(self.dst, "all/_reports/2025/03/10/run-report.json")
+        self.assertEqual(report["volumes"]["already_complete"], 1)
+        self.assertEqual(report["volumes"]["written"], 0)
+
+        # A newer report listing one more object for the day must not change the day's volumes.
+        di.write_report(self.s3, self.inv, prefix, vsrc, "2025-03-12T01-00Z",
+                        rows + [row("v/late.txt", late, 22)], schema=di.VERSIONED_SCHEMA, n_files=1)
+        rc, _, err = self.run_job("run", "--config", cfg, "--date", DAY)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual({k: v for k, v in di.list_keys(self.s3, self.dst, "all/").items() if "_reports" not in k},
+                         {k: v for k, v in first.items() if "_reports" not in k})
+        self.assertEqual(self.get_json(self.dst, "all/_reports/2025/03/10/run-report.json")["inventory"]
+                         ["report_folder"], REPORT_FOLDER)
+
+    def test_bad_inventory_writes_nothing(self):
+        cases = {
+            "corrupt": dict(corrupt_file=1),
+            "badsum": dict(bad_manifest_checksum=True),
+            "badmd5": dict(bad_file_md5=0),
+        }
+        for name, kw in cases.items():
+            with self.subTest(name):
+                prefix = f"{self.src}/{name}"
+                di.write_report(self.s3, self.inv, prefix, self.src, REPORT_FOLDER, self.rows, n_files=3, **kw)
+                cfg = self.config(name, prefix, name)
+                rc, _, err = self.run_job("run", "--config", cfg, "--date", DAY)
+                self.assertEqual(rc, di.EXIT_BAD_INPUT, err[-3000:])
+                self.assertEqual(di.list_keys(self.s3, self.dst, name + "/"), {})
+
+    def test_report_not_delivered(self):
+        # Only a report whose scan started before the day ended, and a newer one without its
+        # manifest.checksum (not complete yet).
+        prefix = f"{self.src}/late"
+        di.write_report(self.s3, self.inv, prefix, self.src, "2025-03-10T01-00Z", self.rows, n_files=1)
+        di.write_report(self.s3, self.inv, prefix, self.src, REPORT_FOLDER, self.rows, n_files=1,
+                        with_checksum=False)
+        cfg = self.config("late", prefix, "late")
+        rc, _, err = self.run_job("run", "--config", cfg, "--date", DAY)
+        self.assertEqual(rc, di.EXIT_NOT_DELIVERED, err[-3000:])
+        self.assertEqual(di.list_keys(self.s3, self.dst, "late/"), {})
+        # No report at all.
+        cfg = self.config("none", f"{self.src}/none", "none")
+        rc, _, err = self.run_job("run", "--config", cfg, "--date", DAY)
+        self.assertEqual(rc, di.EXIT_NOT_DELIVERED, err[-3000:])
+
+    def test_config_errors_exit_2(self):
+        cfg = self.config("bad", f"{self.src}/cur", "bad", sizelimit="1GiB")
+        rc, _, err = self.run_job("run", "--config", cfg)
+        self.assertEqual(rc, di.EXIT_USAGE)
+        self.assertIn("sizelimit", err)
+        cfg = self.config("bad2", f"{self.src}/cur", "bad", size_limit="lots")
+        rc, _, err = self.run_job("run", "--config", cfg)
+        self.assertEqual(rc, di.EXIT_USAGE)
+        self.assertIn("size_limit", err)
+        cfg = self.config("ok", f"{self.src}/cur", "bad")
+        self.assertEqual(self.run_job("run", "--config", cfg, "--shard", "2/2")[0], di.EXIT_USAGE)
+        self.assertEqual(self.run_job("run", "--config", cfg, "--date", "2025-02-30")[0], di.EXIT_USAGE)
+
+
+class DailyJobVolumesTest(unittest.TestCase):
+    """Many volumes: kill and re-run, and shards (30 objects of 2 MiB, 10 MiB per archive)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.env = di.rgw_env()
+        di.binary()
+        cls.s3 = di.s3_client(cls.env)
+        cls.inv = di.bucket_name("kinv")
+        cls.dst = di.bucket_name("kdst")
+        cls.src = di.bucket_name("ksrc")
+        for b in (cls.inv, cls.dst, cls.src):
+            cls.s3.create_bucket(Bucket=b)
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.bodies = {f"data/{i:03d}/object-{i}.bin": data(f"k{i}", 2 * MiB + i * 1000) for i in range(30)}
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            puts = {k: pool.submit(cls.s3.put_object, Bucket=cls.src, Key=k, Body=b) for k, b in cls.bodies.items()}
+            rows = [di.Row(cls.src, k, len(cls.bodies[k]), ON_DAY, f.result()["ETag"].strip('"'))
+                    for k, f in puts.items()]
+        di.write_report(cls.s3, cls.inv, f"{cls.src}/cfg", cls.src, REPORT_FOLDER, rows, n_files=4)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def config(self, dest_prefix, **extra):
+        path = os.path.join(self.tmp.name, dest_prefix + ".json")
+        fields = {
+            "inventory": {"bucket": self.inv, "prefix": f"{self.src}/cfg"},
+            "destination": f"s3://{self.dst}/{dest_prefix}",
+            "size_limit": "10MiB",
+            "storage_class": "DEEP_ARCHIVE",
+            "concurrency": 2,
+            "connection": {"endpoint_url": self.env["S3_ENDPOINT"]},
+        }
+        fields.update(extra)
+        di.write_config(path, **fields)
+        return path
+
+    def tar_members(self, key):
+        body = self.s3.get_object(Bucket=self.dst, Key=key)["Body"].read()
+        with tarfile.open(fileobj=io.BytesIO(body), mode="r:") as tf:
+            return [(m.name, tf.extractfile(m).read()) for m in tf.getmembers() if m.name != "toc.csv"]
+
+    def archives(self, prefix):
+        return {k[len(prefix):]: e for k, (e, _) in di.list_keys(self.s3, self.dst, prefix).items()
+                if k.endswith(".tar")}
+
+    def test_kill_and_rerun_completes_the_day(self):
+        cfg = self.config("kill", concurrency=1)
+        env = di.binary_env(self.env)
+        rc, out, err = di.run(["run", "--config", cfg, "--date", DAY, "--dry-run"], env)
+        self.assertEqual(rc, 0, err)
+        planned = [line.split()[0].rstrip(":") for line in out.splitlines() if line.strip().startswith("s3://")]
+        self.assertGreaterEqual(len(planned), 6, out)
+
+        p = subprocess.Popen([di.binary(), "run", "--config", cfg, "--date", DAY], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.time() + 60
+            while time.time() < deadline and p.poll() is None:
+                if any(k.endswith(".index.json") for k in di.list_keys(self.s3, self.dst, "kill/")):
+                    break
+                time.sleep(0.02)
+            self.assertIsNone(p.poll(), "the run finished before it could be killed")
+            os.kill(p.pid, signal.SIGKILL)
+        finally:
+            p.wait()
+        done = [k for k in di.list_keys(self.s3, self.dst, "kill/") if k.endswith(".index.json")]
+        self.assertLess(len(done), len(planned), "every volume was complete at the kill")
+        # A leftover upload of a killed run, for a volume not written yet.
+        last_key = planned[-1][len(f"s3://{self.dst}/"):]
+        self.s3.create_multipart_upload(Bucket=self.dst, Key=last_key)
+
+        rc, _, err = di.run(["run", "--config", cfg, "--date", DAY], env)
+        self.assertEqual(rc, 0, err[-4000:])
+        self.assertEqual(di.open_uploads(self.s3, self.dst, "kill/"), [])
+        arch = self.archives("kill/")
+        self.assertEqual(sorted(f"s3://{self.dst}/kill/{k}" for k in arch), sorted(planned))
+        names = []
+        for key in sorted(arch):
+            for name, body in self.tar_members("kill/" + key):
+                names.append(name)
+                self.assertEqual(body, self.bodies[name], name)
+        self.assertEqual(sorted(names), sorted(self.bodies), "duplicate or missing members")
+        report = json.loads(self.s3.get_object(Bucket=self.dst, Key="kill/_reports/2025/03/10/run-report.json")
+                            ["Body"].read())
+        self.assertEqual(report["volumes"]["written"] + report["volumes"]["already_complete"], len(planned))
+        self.assertGreaterEqual(report["stale_uploads_aborted"], 1)
+
+    def test_shards_together_equal_a_single_run(self):
+        single = self.config("single")
+        sharded = self.config("sharded")
+        procs = [
+            subprocess.Popen([di.binary(), "run", "--config", single, "--date", DAY],
+                             env=di.binary_env(self.env), stderr=subprocess.PIPE),
+            subprocess.Popen([di.binary(), "run", "--config", sharded, "--date", DAY, "--shard", "0/2"],
+                             env=di.binary_env(self.env), stderr=subprocess.PIPE),
+            # The other shard the AWS Batch array-job way.
+            subprocess.Popen([di.binary(), "run", "--config", sharded, "--date", DAY],
+                             env=di.binary_env(self.env, {"AWS_BATCH_JOB_ARRAY_INDEX": "1",
+                                                          "AWS_BATCH_JOB_ARRAY_SIZE": "2"}),
+                             stderr=subprocess.PIPE),
+        ]
+        for p in procs:
+            _, err = p.communicate(timeout=120)
+            self.assertEqual(p.returncode, 0, err.decode()[-3000:])
+        a, b = self.archives("single/"), self.archives("sharded/")
+        self.assertGreaterEqual(len(a), 6)
+        self.assertEqual(a, b)
+        for shard in (0, 1):
+            r = json.loads(self.s3.get_object(
+                Bucket=self.dst, Key=f"sharded/_reports/2025/03/10/run-report-shard-{shard}-of-2.json")["Body"].read())
+            self.assertEqual(r["shard"], {"index": shard, "count": 2})
+            self.assertEqual(r["volumes"]["this_shard"], len([i for i in range(len(a)) if i % 2 == shard]))
+
+
+if __name__ == "__main__":
+    unittest.main()
