@@ -158,6 +158,20 @@ std::optional<TarOptions> parse_tar_options(const std::vector<std::string>& args
   if (!min_part.empty()) o.min_part_size = parse_size(min_part, "--min-part-size");
   if (!max_part.empty()) o.max_part_size = parse_size(max_part, "--max-part-size");
   if (!max_object.empty()) o.max_object_size = parse_size(max_object, "--max-object-size");
+  {
+    // Server limits must be consistent, or no plan can satisfy them: a usage error, not bad data.
+    const s3::Limits defaults;
+    const uint64_t min_part = o.min_part_size.value_or(defaults.min_part_size);
+    const uint64_t max_part = o.max_part_size.value_or(defaults.max_part_size);
+    if (min_part == 0) throw std::invalid_argument("--min-part-size must be positive");
+    if (max_part < 2 * min_part)
+      throw std::invalid_argument("--max-part-size must be at least twice --min-part-size (" +
+                                  std::to_string(max_part) + " < 2 * " + std::to_string(min_part) + ")");
+    if (o.max_parts && *o.max_parts < 2) throw std::invalid_argument("--max-parts must be at least 2");
+    if (o.part_size && o.part_size < min_part)
+      throw std::invalid_argument("--part-size must be at least the minimum part size (" +
+                                  std::to_string(min_part) + ")");
+  }
   if (!o.kms_key_id.empty() && o.sse.empty()) o.sse = "aws:kms";
   if (!o.sse.empty() && o.sse != "AES256" && o.sse != "aws:kms" && o.sse != "aws:kms:dsse")
     throw std::invalid_argument("--sse must be AES256, aws:kms or aws:kms:dsse, not '" + o.sse + "'");
