@@ -54,8 +54,10 @@ std::string canonical_query(const HeaderList& query) {
 }
 
 std::string HttpRequest::url() const {
-  std::string u = base_url + encoded_path;
-  if (!query.empty()) u += "?" + canonical_query(query);
+  std::string u;
+  u.reserve(base_url.size() + encoded_path.size() + 64);
+  u.append(base_url).append(encoded_path);
+  if (!query.empty()) u.append("?").append(canonical_query(query));
   return u;
 }
 
