@@ -15,6 +15,8 @@ PACKAGES=(
   libsqlite3-dev libgtest-dev libgmock-dev clang-format
   # runtime, tests and demo
   tzdata tar libarchive-tools python3 curl ca-certificates
+  # deployment checks (scripts/check-deploy.sh; cfn-lint comes with the machine's python3)
+  shellcheck systemd
   # S3-compatible test server (Ceph RADOS Gateway)
   radosgw ceph-mon ceph-osd ceph-common
 )

@@ -16,6 +16,9 @@ echo "== build (RelWithDebInfo, -Wall -Wextra -Werror)"
 cmake -S . -B "$build/release" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build/release" -j"$jobs"
 
+echo "== deployment files: Dockerfile lint, IAM policies, cfn-lint, state machines, systemd, cron"
+bash scripts/check-deploy.sh --binary "$build/release/s3tar/s3tar"
+
 echo "== unit and fault tests"
 ctest --test-dir "$build/release" -L 'unit|fault' --output-on-failure -j"$jobs"
 
