@@ -373,6 +373,34 @@ class DailyJobVolumesTest(unittest.TestCase):
         self.assertEqual(report["volumes"]["written"] + report["volumes"]["already_complete"], len(planned))
         self.assertGreaterEqual(report["stale_uploads_aborted"], 1)
 
+    def test_sigterm_aborts_the_upload_and_exits_5(self):
+        cfg = self.config("term", concurrency=1)
+        env = di.binary_env(self.env)
+        p = subprocess.Popen([di.binary(), "run", "--config", cfg, "--date", DAY], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            deadline = time.time() + 60
+            while time.time() < deadline and p.poll() is None:
+                if di.open_uploads(self.s3, self.dst, "term/"):
+                    break
+                time.sleep(0.02)
+            self.assertIsNone(p.poll(), "the run finished before it could be stopped")
+            p.send_signal(signal.SIGTERM)
+            _, err = p.communicate(timeout=60)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        self.assertEqual(p.returncode, di.EXIT_TRANSIENT, err.decode()[-3000:])
+        self.assertEqual(di.open_uploads(self.s3, self.dst, "term/"), [])
+        # The retry finishes the day.
+        rc, _, err = di.run(["run", "--config", cfg, "--date", DAY], env)
+        self.assertEqual(rc, 0, err[-3000:])
+        names = []
+        for key in self.archives("term/"):
+            names += [n for n, _ in self.tar_members("term/" + key)]
+        self.assertEqual(sorted(names), sorted(self.bodies))
+
     def test_shards_together_equal_a_single_run(self):
         single = self.config("single")
         sharded = self.config("sharded")
