@@ -185,9 +185,15 @@ VolumeResult Executor::write_volume(const std::string& bucket, const plan::Volum
 
   if (volume.single_put) {
     if (stop_) throw Interrupted("stopped before writing s3://" + bucket + "/" + volume.key);
-    // One PutObject: nothing to abort if it fails.
-    auto body =
-        std::make_shared<const std::string>(assemble_part(client_, volume, volume.parts.at(0), toc_bytes));
+    // One PutObject: nothing to abort if it fails. A source that cannot be read is a
+    // SourceError here too, so --skip-unreadable can re-plan without it.
+    std::shared_ptr<const std::string> body;
+    try {
+      body =
+          std::make_shared<const std::string>(assemble_part(client_, volume, volume.parts.at(0), toc_bytes));
+    } catch (const SourceFailure& f) {
+      throw SourceError(f.what(), {f.problem});
+    }
     expected_etag = s3::md5_hex(*body);
     result.etag = client_.put_object(bucket, volume.key, body, options_.write).get();
   } else {

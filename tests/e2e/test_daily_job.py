@@ -238,6 +238,28 @@ class DailyJobTest(unittest.TestCase):
         self.assertEqual(self.get_json(self.dst, "all/_reports/2025/03/10/run-report.json")["inventory"]
                          ["report_folder"], REPORT_FOLDER)
 
+    def test_source_changed_since_the_inventory_is_reported_not_fatal(self):
+        chg = di.bucket_name("chg")
+        self.s3.create_bucket(Bucket=chg)
+        rows = []
+        for name in ("stable.txt", "rewritten.txt"):
+            put = self.s3.put_object(Bucket=chg, Key=name, Body=data(name, 5000))
+            rows.append(di.Row(chg, name, 5000, ON_DAY, put["ETag"].strip('"')))
+        self.s3.put_object(Bucket=chg, Key="rewritten.txt", Body=b"changed after the inventory")
+        di.write_report(self.s3, self.inv, f"{chg}/cfg", chg, REPORT_FOLDER, rows, n_files=1)
+        cfg = self.config("chg", f"{chg}/cfg", "chg")
+        self.assert_rc(self.run_job("run", "--config", cfg, "--date", DAY), di.EXIT_PARTIAL)
+        arch = self.archives("chg/")
+        self.assertEqual(len(arch), 1)
+        self.assertEqual(self.members(next(iter(arch))), [("stable.txt", data("stable.txt", 5000))])
+        csv_text = self.s3.get_object(Bucket=self.dst, Key="chg/_reports/2025/03/10/not-archived.csv")[
+            "Body"].read().decode()
+        self.assertIn("rewritten.txt", csv_text)
+        self.assertIn("changed", csv_text)
+        report = self.get_json(self.dst, "chg/_reports/2025/03/10/run-report.json")
+        self.assertEqual(report["skipped"]["by_reason"], {"changed": 1})
+        self.assertEqual(report["archived"]["objects"], 1)
+
     def test_bad_inventory_writes_nothing(self):
         cases = {
             "corrupt": dict(corrupt_file=1),
