@@ -519,7 +519,11 @@ int run_daily(const DailyConfig& cfg, const RunOptions& opt, s3::S3Client& clien
   const std::string report_key = day_prefix + "run-report" + opt.shard.suffix() + ".json";
   put_report_object(client, cfg.report_bucket, csv_key, render_not_archived_csv(rows), "text/csv", cfg);
 
-  const int code = (rows.empty() && tag_failures == 0) ? kSuccess : kPartial;
+  // A re-run that found the day complete wrote nothing: success, whatever the run that wrote
+  // the archives skipped (it reported that with exit 6 already).
+  bool rerun_of_complete_day = written.empty() && tag_failures == 0 && !owned.empty();
+  for (std::size_t i : owned) rerun_of_complete_day = rerun_of_complete_day && states[i] == VolumeState::kComplete;
+  const int code = ((rows.empty() && tag_failures == 0) || rerun_of_complete_day) ? kSuccess : kPartial;
   std::uint64_t total_requests = 0;
   json requests = requests_json(client.counters(), total_requests);
   requests["PutObject"] = requests.value("PutObject", std::uint64_t{0}) + 1;  // this report

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The demo: sets everything up on a fresh Debian 12 machine, starts a local Ceph RGW, fills a
-# source bucket with a day of log-like objects and a few large ones, and archives them into
-# DEEP_ARCHIVE tars inside S3 with s3tar. Shows the plan and its cost against one-object-at-a-time
-# archiving, the archives, a listing, and a verification. Stops the server at the end
-# (S3TAR_DEMO_KEEP=1 leaves it running).
+# The demo: on a fresh Debian 12 machine, sets everything up, starts a local Ceph RGW, creates a
+# source bucket with a day of log-like objects (and some large ones, older ones, 0-byte markers
+# and objects already in GLACIER) plus the S3 Inventory report S3 would deliver for it, and runs
+# the daily job: yesterday's objects into DEEP_ARCHIVE tars. Shows the cost comparison from
+# --dry-run, the archives, a listing, the run report and a re-run that has nothing left to do.
+# Stops the server at the end (S3TAR_DEMO_KEEP=1 leaves it running).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -24,9 +25,11 @@ fi
 # shellcheck disable=SC1091
 source "$work/rgw/env"
 export AWS_ENDPOINT_URL=$S3_ENDPOINT S3TAR_LOG_FORMAT=${S3TAR_LOG_FORMAT:-text}
+yesterday=$(date -u -d yesterday +%F)
 
-echo "== 1. a day of objects in s3://demo-source/"
-python3 scripts/demo_data.py demo-source --small "${DEMO_SMALL:-3000}" --large "${DEMO_LARGE:-6}"
+echo "== 1. a day of objects in s3://demo-source/ and its S3 Inventory report"
+PYTHONPATH=scripts python3 scripts/demo_data.py demo-source demo-inventory --day "$yesterday" \
+  --small "${DEMO_SMALL:-3000}" --large "${DEMO_LARGE:-6}"
 python3 - <<'PY'
 import boto3, os
 s3 = boto3.client("s3", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
@@ -35,38 +38,73 @@ try:
 except s3.exceptions.BucketAlreadyOwnedByYou:
     pass
 PY
+cat >"$work/job.json" <<JSON
+{
+  "inventory": "s3://demo-inventory/demo-source/daily/",
+  "destination": { "bucket": "demo-archive", "prefix": "tar" },
+  "storage_class": "DEEP_ARCHIVE",
+  "size_limit": "64MiB",
+  "tags": { "project": "demo" },
+  "report": "s3://demo-archive/tar/_reports/"
+}
+JSON
+echo "  job config: $work/job.json"
 
 echo
-echo "== 2. the plan (--dry-run): requests, bytes and cost vs archiving objects one at a time"
-"$s3tar" -cf s3://demo-archive/2026/11/20/demo-source.tar s3://demo-source/ \
-  --storage-class DEEP_ARCHIVE --size-limit 64MiB --dry-run
+echo "== 2. what the inventory holds for $yesterday (s3tar inventory)"
+"$s3tar" inventory --config "$work/job.json" -o "$work/manifest.csv"
 
 echo
-echo "== 3. archive into DEEP_ARCHIVE tars (64 MiB volumes)"
-"$s3tar" -cvf s3://demo-archive/2026/11/20/demo-source.tar s3://demo-source/ \
-  --storage-class DEEP_ARCHIVE --size-limit 64MiB --report "$work/report.json"
+echo "== 3. the plan and its cost against archiving the objects one at a time (s3tar run --dry-run)"
+"$s3tar" run --config "$work/job.json" --dry-run
 
 echo
-echo "== 4. the archives"
+echo "== 4. the daily job (s3tar run): yesterday's objects into DEEP_ARCHIVE tars"
+set +e
+"$s3tar" run --config "$work/job.json"
+rc=$?
+set -e
+echo "  exit code $rc (6 = done, with the objects listed in not-archived.csv left out)"
+[ "$rc" = 0 ] || [ "$rc" = 6 ] || exit "$rc"
+
+echo
+echo "== 5. the archives"
 python3 - <<'PY'
 import boto3, json, os
 s3 = boto3.client("s3", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
-for o in s3.list_objects_v2(Bucket="demo-archive")["Contents"]:
+for o in s3.list_objects_v2(Bucket="demo-archive", Prefix="tar/")["Contents"]:
+    if "/_reports/" in o["Key"] or o["Key"].endswith(".index.json"):
+        continue
     h = s3.head_object(Bucket="demo-archive", Key=o["Key"])
-    extra = ""
-    if o["Key"].endswith(".index.json"):
-        idx = json.loads(s3.get_object(Bucket="demo-archive", Key=o["Key"])["Body"].read())
-        extra = f"  ({len(idx['members'])} members)"
-    print(f"  {o['Key']:55} {o['Size']:>10} bytes  {h.get('StorageClass', 'STANDARD'):13}{extra}")
+    idx = json.loads(s3.get_object(Bucket="demo-archive", Key=o["Key"] + ".index.json")["Body"].read())
+    print(f"  {o['Key']:60} {o['Size']:>10} bytes  {h.get('StorageClass', 'STANDARD'):13} {len(idx['members'])} members")
 PY
-echo "  run report: $work/report.json"
-python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print('  requests:', r['requests_total'], r['requests'])" "$work/report.json"
 
 echo
-echo "== 5. list one archive (first 10 members of s3tar -tvf)"
-first=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['archives'][0]['archive'])" "$work/report.json")
-"$s3tar" -tvf "$first" | head -10
+first=$(python3 -c "
+import boto3, os
+s3 = boto3.client('s3', endpoint_url=os.environ['AWS_ENDPOINT_URL'])
+print(next(o['Key'] for o in s3.list_objects_v2(Bucket='demo-archive', Prefix='tar/')['Contents'] if o['Key'].endswith('.tar')))")
+echo "== 6. s3tar -tvf s3://demo-archive/$first (first 10 members)"
+"$s3tar" -tvf "s3://demo-archive/$first" | head -10
 
 echo
-echo "== 6. verify it against its sources"
-"$s3tar" verify -f "$first"
+echo "== 7. the run report and the objects not archived"
+python3 - "$yesterday" <<'PY'
+import boto3, json, os, sys
+s3 = boto3.client("s3", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
+prefix = "tar/_reports/" + sys.argv[1].replace("-", "/") + "/"
+for o in s3.list_objects_v2(Bucket="demo-archive", Prefix=prefix)["Contents"]:
+    body = s3.get_object(Bucket="demo-archive", Key=o["Key"])["Body"].read().decode()
+    print(f"  --- s3://demo-archive/{o['Key']}")
+    if o["Key"].endswith(".json"):
+        r = json.loads(body)
+        body = json.dumps({k: v for k, v in r.items() if k != "archives"}, indent=2)
+    print("\n".join("  " + line for line in body.splitlines()[:40]))
+PY
+
+echo
+echo "== 8. run it again: the day is complete, nothing is written"
+set +e
+"$s3tar" run --config "$work/job.json"
+echo "  exit code $?"
