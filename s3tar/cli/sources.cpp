@@ -14,12 +14,12 @@ namespace s3tar::cli {
 bool is_archived_class(const std::string& c) { return c == "GLACIER" || c == "DEEP_ARCHIVE"; }
 
 SourceSet list_sources(s3::S3Client& client, const std::string& url,
-                       const std::vector<std::string>& exclude) {
+                       const std::function<bool(const std::string& key)>& exclude) {
   const S3Url src = parse_s3_url(url, "source");
   SourceSet set;
   client.list_all(src.bucket, src.key, [&](const s3::ListedObject& o) {
     if (o.size == 0 && !o.key.empty() && o.key.back() == '/') return;
-    if (std::find(exclude.begin(), exclude.end(), o.key) != exclude.end()) return;
+    if (exclude(o.key)) return;
     if (is_archived_class(o.storage_class)) {
       set.problems.push_back(
           {src.bucket, o.key, "", "archived",
@@ -90,7 +90,9 @@ SourceSet manifest_sources(s3::S3Client& client, const std::string& manifest, bo
         m.mtime = info.last_modified;
         set.members.push_back(std::move(m));
       } catch (const s3::S3Error& e) {
-        set.problems.push_back({m.bucket, m.key, "", exec::source_problem_reason(e), e.what()});
+        auto reason = exec::source_problem_reason(e);
+        if (!reason) throw;  // network, throttling, permissions: not the object's fault
+        set.problems.push_back({m.bucket, m.key, "", *reason, e.what()});
       }
     }
   }

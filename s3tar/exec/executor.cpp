@@ -1,5 +1,6 @@
 #include "s3tar/exec/executor.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
@@ -42,21 +43,15 @@ struct SourceFailure : std::runtime_error {
   SourceProblem problem;
 };
 
-SourceProblem make_problem(const plan::Member& m, const s3::S3Error& e) {
-  return SourceProblem{m.bucket, m.key, m.version_id, source_problem_reason(e), e.what()};
-}
-
 }  // namespace
 
-std::string source_problem_reason(const s3::S3Error& e) {
+std::optional<std::string> source_problem_reason(const s3::S3Error& e) {
   const auto& code = e.code();
   if (code == "PreconditionFailed" || e.status() == 412) return "changed";
-  if (code == "NoSuchKey" || code == "NotFound" || code == "NoSuchVersion" || e.status() == 404)
+  if (code == "NoSuchKey" || code == "NoSuchVersion" || (e.status() == 404 && code == "NotFound"))
     return "missing";
   if (code == "InvalidObjectState") return "archived";
-  if (code == "AccessDenied" || e.status() == 403) return "access-denied";
-  if (code == "NoSuchBucket") return "missing";
-  return "error";
+  return std::nullopt;
 }
 
 std::string index_key_for(const std::string& archive_key) { return archive_key + ".index.json"; }
@@ -91,11 +86,20 @@ std::string assemble_part(s3::S3Client& client, const plan::Volume& volume, cons
                           const std::string& toc_bytes) {
   // One buffer of the part's size: generated pieces are rendered into it and every GET writes
   // its bytes straight to their place, so a part is held in memory once.
+  uint64_t total = 0;
+  for (const auto& piece : part.pieces) total += piece.length;
+  if (total != part.size)
+    throw std::logic_error("part " + std::to_string(part.number) + " has " + std::to_string(total) +
+                           " bytes of pieces, planned " + std::to_string(part.size));
   std::string buf(part.size, '\0');
+  struct Received {
+    std::atomic<uint64_t> bytes{0};
+    std::atomic<bool> too_long{false};  // the sink refused bytes past the planned length
+  };
   struct Pending {
     size_t piece;
     std::future<s3::GetResult> result;
-    std::shared_ptr<std::atomic<uint64_t>> received;
+    std::shared_ptr<Received> received;
   };
   std::vector<Pending> pending;
   uint64_t pos = 0;
@@ -109,15 +113,18 @@ std::string assemble_part(s3::S3Client& client, const plan::Volume& volume, cons
         if (piece.offset != 0 || piece.length != m.size)
           req.range = s3::ByteRange{piece.offset, piece.offset + piece.length - 1};
         req.if_match = m.etag;
-        auto received = std::make_shared<std::atomic<uint64_t>>(0);
+        auto received = std::make_shared<Received>();
         char* dest = buf.data() + pos;
         const uint64_t length = piece.length;
         // A retry starts again at offset 0 and overwrites; more bytes than planned means the
         // object changed: stop the transfer.
         req.sink = [dest, length, received](uint64_t offset, const char* data, size_t n) {
-          if (offset + n > length) return false;
+          if (offset + n > length) {
+            received->too_long = true;
+            return false;
+          }
           std::memcpy(dest + offset, data, n);
-          received->store(offset + n);
+          received->bytes.store(offset + n);
           return true;
         };
         pending.push_back({i, client.get_object(std::move(req)), received});
@@ -133,9 +140,6 @@ std::string assemble_part(s3::S3Client& client, const plan::Volume& volume, cons
     }
     pos += piece.length;
   }
-  if (pos != part.size)
-    throw std::logic_error("part " + std::to_string(part.number) + " has " + std::to_string(pos) +
-                           " bytes of pieces, planned " + std::to_string(part.size));
   std::optional<SourceFailure> failure;
   std::exception_ptr other;
   for (auto& p : pending) {
@@ -143,20 +147,24 @@ std::string assemble_part(s3::S3Client& client, const plan::Volume& volume, cons
     const auto& m = volume.members[piece.member];
     try {
       const s3::GetResult r = p.result.get();
-      if ((p.received->load() != piece.length || r.info.size != m.size) && !failure)
+      if ((p.received->bytes.load() != piece.length || r.info.size != m.size) && !failure)
         failure.emplace(SourceProblem{m.bucket, m.key, m.version_id, "changed",
                                       "s3://" + m.bucket + "/" + m.key + ": size is " +
                                           std::to_string(r.info.size) + ", planned " +
                                           std::to_string(m.size)});
     } catch (const s3::S3Error& e) {
-      // Our sink stopping an over-long body surfaces as a transport error: the object grew.
+      // Only answers about the source make it unreadable; network, server and destination
+      // errors propagate (retryable, or a configuration problem), so no object is dropped for
+      // them.
       if (!failure && !other) {
-        if (e.status() == 0 && p.received->load() > 0) {
+        if (p.received->too_long) {
           failure.emplace(SourceProblem{
               m.bucket, m.key, m.version_id, "changed",
               "s3://" + m.bucket + "/" + m.key + ": more bytes than the planned " + std::to_string(m.size)});
+        } else if (auto reason = source_problem_reason(e)) {
+          failure.emplace(SourceProblem{m.bucket, m.key, m.version_id, *reason, e.what()});
         } else {
-          failure.emplace(make_problem(m, e));
+          other = std::current_exception();
         }
       }
     } catch (...) {
@@ -180,7 +188,7 @@ VolumeResult Executor::write_volume(const std::string& bucket, const plan::Volum
   result.members = volume.members.size();
   result.parts = volume.parts.size();
   const std::string toc_bytes = plan::render_toc(volume);
-  const bool check_md5 = etag_is_md5(options_.write);
+  // The ETag S3 should report when the object is not KMS-encrypted (then ETags are not MD5s).
   std::string expected_etag;
 
   if (volume.single_put) {
@@ -215,7 +223,7 @@ VolumeResult Executor::write_volume(const std::string& bucket, const plan::Volum
         if (i >= volume.parts.size() || failed || stop_) return;
         const plan::Part& part = volume.parts[i];
         try {
-          std::string etag, local_md5;
+          std::string etag;
           if (part.kind == plan::PartKind::Copy) {
             const auto& m = volume.members[part.copy.member];
             s3::CopyPartRequest req;
@@ -229,26 +237,23 @@ VolumeResult Executor::write_volume(const std::string& bucket, const plan::Volum
             try {
               etag = client_.upload_part_copy(req).get();
             } catch (const s3::S3Error& e) {
-              if (e.code() == "InvalidRequest" || e.code() == "InvalidArgument" || e.status() >= 500) throw;
-              throw SourceFailure(make_problem(m, e));
+              auto reason = source_problem_reason(e);
+              if (!reason) throw;
+              throw SourceFailure(SourceProblem{m.bucket, m.key, m.version_id, *reason, e.what()});
             }
           } else {
             memory.acquire();
             try {
               auto body =
                   std::make_shared<const std::string>(assemble_part(client_, volume, part, toc_bytes));
-              local_md5 = s3::md5_hex(*body);
               etag = client_.upload_part(bucket, volume.key, upload_id, static_cast<int>(part.number), body)
                          .get();
             } catch (...) {
               memory.release();
               throw;
             }
+            // No ETag check here: the signed Content-MD5 makes S3 refuse a corrupted body.
             memory.release();
-            if (check_md5 && etag != local_md5)
-              throw std::runtime_error("part " + std::to_string(part.number) + " of s3://" + bucket + "/" +
-                                       volume.key + ": server ETag " + etag +
-                                       " is not the MD5 of the bytes sent");
           }
           completed[i] = {static_cast<int>(part.number), etag};
           uint64_t objects = 0;
@@ -279,6 +284,12 @@ VolumeResult Executor::write_volume(const std::string& bucket, const plan::Volum
       try {
         client_.abort_multipart_upload(bucket, volume.key, upload_id).get();
         log::info("upload.aborted", "aborted the multipart upload of s3://" + bucket + "/" + volume.key);
+      } catch (const s3::S3Error& e) {
+        if (e.code() == "NoSuchUpload" || e.code() == "NoSuchKey") return;  // already gone
+        log::error(
+            "upload.abort_failed",
+            "could not abort the multipart upload of s3://" + bucket + "/" + volume.key + ": " + e.what(),
+            {{"upload_id", upload_id}});
       } catch (const std::exception& e) {
         log::error(
             "upload.abort_failed",
@@ -300,7 +311,11 @@ VolumeResult Executor::write_volume(const std::string& bucket, const plan::Volum
     }
     for (auto& t : workers) t.join();
     progress.finish();
-    if (aborted) throw Interrupted("stopped while writing s3://" + bucket + "/" + volume.key);
+    if (aborted) {
+      // Parts in flight when the upload was aborted may still have landed: abort once more.
+      abort_upload();
+      throw Interrupted("stopped while writing s3://" + bucket + "/" + volume.key);
+    }
 
     if (source_failure) {
       abort_upload();
@@ -316,14 +331,17 @@ VolumeResult Executor::write_volume(const std::string& bucket, const plan::Volum
     }
     std::vector<std::string> part_etags;
     for (const auto& c : completed) part_etags.push_back(c.etag);
-    if (check_md5) expected_etag = s3::multipart_etag(part_etags);
+    const bool md5_etags = std::all_of(part_etags.begin(), part_etags.end(), [](const std::string& e) {
+      return e.size() == 32 && e.find_first_not_of("0123456789abcdef") == std::string::npos;
+    });
+    if (md5_etags) expected_etag = s3::multipart_etag(part_etags);
     s3::CompleteRequest req;
     req.bucket = bucket;
     req.key = volume.key;
     req.upload_id = upload_id;
     req.parts = std::move(completed);
     req.expected_size = volume.total_size;
-    req.expected_etag = expected_etag;
+    if (etag_is_md5(options_.write)) req.expected_etag = expected_etag;
     req.if_none_match = options_.write.if_none_match;  // conditional completion where supported
     try {
       result.etag = client_.complete_multipart_upload(req).get();
@@ -341,7 +359,8 @@ VolumeResult Executor::write_volume(const std::string& bucket, const plan::Volum
   if (head.size != volume.total_size)
     throw std::runtime_error("s3://" + bucket + "/" + volume.key + " has " + std::to_string(head.size) +
                              " bytes, planned " + std::to_string(volume.total_size));
-  if (!expected_etag.empty() && head.etag != expected_etag)
+  const bool kms = head.server_side_encryption.rfind("aws:kms", 0) == 0;
+  if (!kms && !expected_etag.empty() && head.etag != expected_etag)
     throw std::runtime_error("s3://" + bucket + "/" + volume.key + " has ETag " + head.etag + ", expected " +
                              expected_etag);
   result.etag = head.etag;

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -77,7 +78,9 @@ class Executor {
 std::string index_key_for(const std::string& archive_key);
 std::string render_index(const std::string& bucket, const plan::Volume& volume, const std::string& etag);
 
-// Classifies an S3 error on a source read.
-std::string source_problem_reason(const s3::S3Error& e);
+// Why a source object cannot be archived as planned ("changed", "missing", "archived"), when the
+// error is S3's answer about that object; nullopt for every other error (network, throttling,
+// server errors, permissions, the destination), which must propagate rather than drop objects.
+std::optional<std::string> source_problem_reason(const s3::S3Error& e);
 
 }  // namespace s3tar::exec

@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <charconv>
 #include <chrono>
 #include <cstring>
 #include <ctime>
@@ -71,9 +72,12 @@ ParsedUrl parse_endpoint(const std::string& url) {
 
 std::string xml_text(const pugi::xml_node& n, const char* child) { return n.child_value(child); }
 
+// Numbers from headers and XML; a malformed one reads as 0 (the size checks then catch it)
+// rather than throwing on the engine's loop thread.
 uint64_t to_u64(const std::string& s) {
-  if (s.empty()) return 0;
-  return std::stoull(s);
+  uint64_t v = 0;
+  std::from_chars(s.data(), s.data() + s.size(), v);
+  return v;
 }
 
 void fill_info_from_headers(const HttpResponse& r, ObjectInfo& info) {
@@ -89,6 +93,7 @@ void fill_info_from_headers(const HttpResponse& r, ObjectInfo& info) {
   if (auto v = r.header("content-type")) info.content_type = *v;
   if (auto v = r.header("x-amz-restore")) info.restore = *v;
   if (auto v = r.header("x-amz-archive-status")) info.archive_status = *v;
+  if (auto v = r.header("x-amz-server-side-encryption")) info.server_side_encryption = *v;
   for (const auto& [k, v] : r.headers) {
     if (k.rfind("x-amz-meta-", 0) == 0) info.metadata[k.substr(11)] = v;
   }
@@ -189,7 +194,9 @@ S3Client::S3Client(ClientConfig config, std::shared_ptr<CredentialsProvider> cre
       rng_(std::random_device{}()),
       engine_(std::make_unique<HttpEngine>(config_.http)) {}
 
-S3Client::~S3Client() { engine_.reset(); }
+// The engine (the last member) is destroyed first and completes every pending call; those
+// completions must not schedule retries on it, hence the flag.
+S3Client::~S3Client() { closing_ = true; }
 
 HttpRequest S3Client::new_request(const std::string& method, const std::string& bucket,
                                   const std::string& key) const {
@@ -272,7 +279,7 @@ void S3Client::on_response(std::shared_ptr<Call> call, HttpResponse&& r) {
     code = "TransportError";
     message = r.transport_message;
   }
-  bool retry = is_retryable(kind) && call->attempts < config_.retry.max_attempts;
+  bool retry = is_retryable(kind) && call->attempts < config_.retry.max_attempts && !closing_;
   if (kind == ErrorKind::ClockSkew) {
     // Correct our clock from the server's Date header and sign again.
     if (auto date = r.header("date")) {
@@ -539,7 +546,11 @@ std::future<std::string> S3Client::complete_multipart_upload(const CompleteReque
   // NoSuchUpload: the object is there, so confirm it with HEAD instead of failing.
   auto fail = call->fail;
   call->fail = [this, fail, request, promise](S3ErrorInfo info) {
-    if (info.code != "NoSuchUpload" || info.attempts < 2) return fail(std::move(info));
+    // With If-None-Match, the retry of a Complete that worked answers 412 instead.
+    const bool lost_success =
+        info.attempts >= 2 &&
+        (info.code == "NoSuchUpload" || (request.if_none_match && info.code == "PreconditionFailed"));
+    if (!lost_success) return fail(std::move(info));
     auto head = std::make_shared<Call>();
     head->op = Op::HeadObject;
     head->resource = "s3://" + request.bucket + "/" + request.key;

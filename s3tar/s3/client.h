@@ -41,6 +41,7 @@ struct ObjectInfo {
   std::string content_type;
   std::string restore;                          // x-amz-restore
   std::string archive_status;                   // x-amz-archive-status (Intelligent-Tiering archive tiers)
+  std::string server_side_encryption;           // x-amz-server-side-encryption: AES256, aws:kms, ...
   std::map<std::string, std::string> metadata;  // x-amz-meta-*, names without the prefix
 };
 
@@ -204,6 +205,7 @@ class S3Client {
   std::shared_ptr<CredentialsProvider> credentials_;
   RetryQuota quota_;
   RequestCounters counters_;
+  std::atomic<bool> closing_{false};           // set by the destructor: no more retries are scheduled
   std::atomic<long long> clock_offset_ms_{0};  // server time - local time, after RequestTimeTooSkewed
   std::mutex rng_mu_;
   std::mt19937_64 rng_;

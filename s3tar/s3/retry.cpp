@@ -23,8 +23,10 @@ constexpr std::array<std::string_view, 11> kThrottlingCodes = {"SlowDown",
                                                                "BandwidthLimitExceeded",
                                                                "RequestThrottled"};
 
-constexpr std::array<std::string_view, 5> kTransientCodes = {
-    "RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete", "InternalError", "BadDigest"};
+// ConditionalRequestConflict: a conditional write raced another; S3 says to try again.
+constexpr std::array<std::string_view, 6> kTransientCodes = {
+    "ConditionalRequestConflict", "RequestTimeout", "RequestTimeoutException",
+    "PriorRequestNotComplete",    "InternalError",  "BadDigest"};
 
 template <size_t N>
 bool contains(const std::array<std::string_view, N>& set, const std::string& code) {
