@@ -172,7 +172,7 @@ std::vector<std::pair<const T*, std::string>> for_each_bounded(const std::vector
 }
 
 struct TagTarget {
-  std::string bucket, key, version_id;
+  std::string bucket, key, version_id, etag;
 };
 
 }  // namespace
@@ -298,6 +298,7 @@ int run_daily(const DailyConfig& cfg, const RunOptions& opt, s3::S3Client& clien
   // 1. The report (the recorded one on re-runs) and the selection. Nothing is written before
   // the whole inventory has been read and verified.
   Selection sel = select(cfg, day, zone, client, state_key);
+  if (stop) throw exec::Interrupted("stopped after reading the inventory; nothing was written");
   const std::string& source_bucket = sel.report.manifest.source_bucket;
   log::info(
       "inventory.summary",
@@ -415,7 +416,7 @@ int run_daily(const DailyConfig& cfg, const RunOptions& opt, s3::S3Client& clien
     std::uint64_t bytes = 0;
     for (const auto& m : v.members) {
       bytes += m.size;
-      tag_targets.push_back({m.bucket, m.key, m.version_id});
+      tag_targets.push_back({m.bucket, m.key, m.version_id, m.etag});
     }
     archived_bytes[i] = bytes;
   };
@@ -444,7 +445,7 @@ int run_daily(const DailyConfig& cfg, const RunOptions& opt, s3::S3Client& clien
           ++n;
           bytes += m.value("size", std::uint64_t{0});
           tag_targets.push_back({m.value("bucket", std::string()), m.value("key", std::string()),
-                                 m.value("version_id", std::string())});
+                                 m.value("version_id", std::string()), m.value("etag", std::string())});
         }
       }
       archived_objects += n;
@@ -476,9 +477,20 @@ int run_daily(const DailyConfig& cfg, const RunOptions& opt, s3::S3Client& clien
   // 7. Tag the sources of this shard's archives (never deletes anything).
   std::uint64_t tagged = 0, tag_failures = 0;
   if (!opt.tag_sources.empty() && !tag_targets.empty()) {
+    // Tag exactly what was archived: HEAD with If-Match first (412 when the key was overwritten
+    // since) and tag the version that HEAD names, so a lifecycle rule never expires unarchived
+    // content. Without versioning a write between HEAD and tagging can still slip through.
     auto failures = for_each_bounded(tag_targets, cfg.concurrency, [&](const TagTarget& t) {
-      return client.put_object_tagging({t.bucket, t.key, t.version_id}, opt.tag_sources);
+      return std::async(std::launch::async, [&client, &opt, &stop, t] {
+        if (stop) throw exec::Interrupted("stopped while tagging sources");
+        const s3::ObjectInfo head = client.head_object({t.bucket, t.key, t.version_id}, t.etag).get();
+        client
+            .put_object_tagging({t.bucket, t.key, t.version_id.empty() ? head.version_id : t.version_id},
+                                opt.tag_sources)
+            .get();
+      });
     });
+    if (stop) throw exec::Interrupted("stopped while tagging sources");
     tag_failures = failures.size();
     tagged = tag_targets.size() - tag_failures;
     for (const auto& [t, why] : failures)
@@ -517,12 +529,14 @@ int run_daily(const DailyConfig& cfg, const RunOptions& opt, s3::S3Client& clien
   }
   const std::string csv_key = day_prefix + "not-archived" + opt.shard.suffix() + ".csv";
   const std::string report_key = day_prefix + "run-report" + opt.shard.suffix() + ".json";
-  put_report_object(client, cfg.report_bucket, csv_key, render_not_archived_csv(rows), "text/csv", cfg);
-
-  // A re-run that found the day complete wrote nothing: success, whatever the run that wrote
-  // the archives skipped (it reported that with exit 6 already).
+  // A re-run that found the day complete writes nothing, not even reports (those of the run
+  // that wrote the archives, with its skipped objects, are kept), and succeeds: that run
+  // reported the skipped objects with exit 6 already.
   bool rerun_of_complete_day = written.empty() && tag_failures == 0 && !owned.empty();
-  for (std::size_t i : owned) rerun_of_complete_day = rerun_of_complete_day && states[i] == VolumeState::kComplete;
+  for (std::size_t i : owned)
+    rerun_of_complete_day = rerun_of_complete_day && states[i] == VolumeState::kComplete;
+  if (!rerun_of_complete_day)
+    put_report_object(client, cfg.report_bucket, csv_key, render_not_archived_csv(rows), "text/csv", cfg);
   const int code = ((rows.empty() && tag_failures == 0) || rerun_of_complete_day) ? kSuccess : kPartial;
   std::uint64_t total_requests = 0;
   json requests = requests_json(client.counters(), total_requests);
@@ -567,7 +581,12 @@ int run_daily(const DailyConfig& cfg, const RunOptions& opt, s3::S3Client& clien
       {"duration_seconds", duration},
       {"not_archived_csv", "s3://" + cfg.report_bucket + "/" + csv_key},
       {"exit_code", code}};
-  put_report_object(client, cfg.report_bucket, report_key, report.dump(2) + "\n", "application/json", cfg);
+  if (rerun_of_complete_day) {
+    log::info("run.already_complete",
+              "the day was already complete; the reports of the run that wrote it are kept");
+  } else {
+    put_report_object(client, cfg.report_bucket, report_key, report.dump(2) + "\n", "application/json", cfg);
+  }
   log::info("run.done",
             fmt::format(
                 "{}: {} archive(s) written, {} already complete, {} objects archived, {} not archived; "
