@@ -72,20 +72,21 @@ int create_command(const TarOptions& o) {
   if (!o.manifest.empty()) {
     sources = manifest_sources(*client, o.manifest, o.skip_manifest_header, o.urldecode);
   } else {
-    std::vector<std::string> exclude;
-    // The archive key and the volume keys it could take, with their index sidecars.
-    exclude.push_back(dest.key);
-    exclude.push_back(exec::index_key_for(dest.key));
+    // The archive, the volumes it may become (K.01.tar ... K.NNN.tar) and their index sidecars.
     const std::string stem = dest.key.size() > 4 && dest.key.ends_with(".tar")
                                  ? dest.key.substr(0, dest.key.size() - 4)
                                  : dest.key;
-    for (int i = 1; i <= 99; ++i) {
-      const std::string k = fmt::format("{}.{:02d}.tar", stem, i);
-      exclude.push_back(k);
-      exclude.push_back(exec::index_key_for(k));
-    }
+    const std::string index_suffix = exec::index_key_for("");
+    auto own_output = [&](const std::string& key) {
+      std::string k = key;
+      if (k.ends_with(index_suffix)) k.resize(k.size() - index_suffix.size());
+      if (k == dest.key) return true;
+      if (k.size() <= stem.size() + 5 || !k.starts_with(stem + ".") || !k.ends_with(".tar")) return false;
+      const std::string number = k.substr(stem.size() + 1, k.size() - stem.size() - 5);
+      return number.find_first_not_of("0123456789") == std::string::npos;
+    };
     for (const auto& src : o.positional) {
-      SourceSet s = list_sources(*client, src, exclude);
+      SourceSet s = list_sources(*client, src, own_output);
       sources.members.insert(sources.members.end(), std::make_move_iterator(s.members.begin()),
                              std::make_move_iterator(s.members.end()));
       sources.problems.insert(sources.problems.end(), s.problems.begin(), s.problems.end());

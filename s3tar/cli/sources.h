@@ -1,6 +1,7 @@
 // The objects to archive: from a prefix listing or an s3tar manifest (local or s3://).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -19,8 +20,9 @@ struct SourceSet {
 bool is_archived_class(const std::string& storage_class);
 
 // Lists s3://bucket/prefix recursively. Folder markers (0-byte keys ending in '/') and the
-// keys in `exclude` (the archive being written and its index) are left out.
-SourceSet list_sources(s3::S3Client& client, const std::string& url, const std::vector<std::string>& exclude);
+// keys `exclude` names (the archive being written, its volumes and indexes) are left out.
+SourceSet list_sources(s3::S3Client& client, const std::string& url,
+                       const std::function<bool(const std::string& key)>& exclude);
 
 // Reads an s3tar manifest: bucket,key,size[,etag]. Objects whose ETag or LastModified the
 // manifest lacks are HEAD-ed (in parallel): the archive pins every source to its ETag and

@@ -4,45 +4,14 @@
 #include <iostream>
 
 #include "s3tar/exit_codes.h"
+#include "scheduler/config.h"
 
 namespace s3tar::cli {
 namespace {
 
-// "10GB", "512MiB", "1073741824" → bytes. Decimal and binary suffixes, like the AWS CLI.
+// Sizes read like the job config's: K/M/G/T and KiB/MiB/... are binary, KB/MB/GB/TB decimal.
 uint64_t parse_size(const std::string& text, const std::string& flag) {
-  size_t pos = 0;
-  double value = 0;
-  try {
-    value = std::stod(text, &pos);
-  } catch (const std::exception&) {
-    throw std::invalid_argument(flag + " is not a size: '" + text + "'");
-  }
-  std::string unit = text.substr(pos);
-  for (auto& ch : unit) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  double mult = 1;
-  if (unit.empty() || unit == "B") {
-    mult = 1;
-  } else if (unit == "K" || unit == "KB") {
-    mult = 1e3;
-  } else if (unit == "KIB") {
-    mult = 1024.0;
-  } else if (unit == "M" || unit == "MB") {
-    mult = 1e6;
-  } else if (unit == "MIB") {
-    mult = 1024.0 * 1024;
-  } else if (unit == "G" || unit == "GB") {
-    mult = 1e9;
-  } else if (unit == "GIB") {
-    mult = 1024.0 * 1024 * 1024;
-  } else if (unit == "T" || unit == "TB") {
-    mult = 1e12;
-  } else if (unit == "TIB") {
-    mult = 1024.0 * 1024 * 1024 * 1024;
-  } else {
-    throw std::invalid_argument(flag + " has an unknown unit: '" + text + "'");
-  }
-  if (value < 0) throw std::invalid_argument(flag + " must not be negative: '" + text + "'");
-  return static_cast<uint64_t>(value * mult);
+  return scheduler::parse_size(text, flag);
 }
 
 }  // namespace

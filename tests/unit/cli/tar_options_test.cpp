@@ -37,6 +37,7 @@ TEST(TarOptions, ExtractAndListWithTheirArguments) {
 TEST(TarOptions, SizesTakeDecimalAndBinaryUnits) {
   EXPECT_EQ(parse({"-cf", "s3://b/k", "-m", "m.csv", "--size-limit", "10GiB"}).size_limit, 10ULL << 30);
   EXPECT_EQ(parse({"-cf", "s3://b/k", "-m", "m.csv", "--size-limit", "500MB"}).size_limit, 500'000'000ULL);
+  EXPECT_EQ(parse({"-cf", "s3://b/k", "-m", "m.csv", "--size-limit", "2G"}).size_limit, 2ULL << 30);
   EXPECT_EQ(parse({"-cf", "s3://b/k", "-m", "m.csv", "--size-limit", "1048576"}).size_limit, 1048576ULL);
   EXPECT_THROW(parse_tar_options({"-cf", "s3://b/k", "-m", "m.csv", "--size-limit", "10 parsecs"}),
                std::invalid_argument);
