@@ -19,6 +19,9 @@ cmake --build "$build/release" -j"$jobs"
 echo "== deployment files: Dockerfile lint, IAM policies, cfn-lint, state machines, systemd, cron"
 bash scripts/check-deploy.sh --binary "$build/release/s3tar/s3tar"
 
+echo "== container image: debootstrap base, multi-stage build, smoke run against moto"
+bash scripts/container-check.sh
+
 echo "== unit and fault tests"
 ctest --test-dir "$build/release" -L 'unit|fault' --output-on-failure -j"$jobs"
 
