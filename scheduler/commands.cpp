@@ -16,7 +16,7 @@ namespace {
 
 std::unique_ptr<s3::S3Client> make_client(const DailyConfig& cfg) {
   const s3::ConnectionOptions o = connection_options(cfg);
-  return std::make_unique<s3::S3Client>(s3::resolve_client_config(o), s3::make_default_provider(o.profile));
+  return s3::make_default_client(o);
 }
 
 // Parses; false for --help (already printed).

@@ -91,17 +91,6 @@ json summary_json(const inventory::Summary& s) {
           {"data_files", s.files.size()}};
 }
 
-json requests_json(const s3::RequestCounters& c, std::uint64_t& total) {
-  json requests = json::object();
-  total = 0;
-  for (int op = 0; op < static_cast<int>(s3::Op::Count); ++op) {
-    const std::uint64_t n = c.by_op[op].load();
-    if (n) requests[s3::op_name(static_cast<s3::Op>(op))] = n;
-    total += n;
-  }
-  return requests;
-}
-
 // What the inventory gave for the day.
 struct Selection {
   inventory::Report report;
@@ -539,7 +528,7 @@ int run_daily(const DailyConfig& cfg, const RunOptions& opt, s3::S3Client& clien
     put_report_object(client, cfg.report_bucket, csv_key, render_not_archived_csv(rows), "text/csv", cfg);
   const int code = ((rows.empty() && tag_failures == 0) || rerun_of_complete_day) ? kSuccess : kPartial;
   std::uint64_t total_requests = 0;
-  json requests = requests_json(client.counters(), total_requests);
+  json requests = exec::request_counts(client.counters(), total_requests);
   requests["PutObject"] = requests.value("PutObject", std::uint64_t{0}) + 1;  // this report
   ++total_requests;
   const double duration = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -2,9 +2,6 @@
 
 #include <csignal>
 
-#include "s3tar/s3/credentials/chain_provider.h"
-#include "s3tar/s3/credentials/refreshing_provider.h"
-
 namespace s3tar::cli {
 namespace {
 
@@ -16,8 +13,7 @@ extern "C" void on_stop_signal(int) { g_stop.store(true); }
 }  // namespace
 
 std::unique_ptr<s3::S3Client> make_client(const s3::ConnectionOptions& options) {
-  s3::ClientConfig cfg = s3::resolve_client_config(options);
-  return std::make_unique<s3::S3Client>(std::move(cfg), s3::make_default_provider(options.profile));
+  return s3::make_default_client(options);
 }
 
 std::atomic<bool>& stop_flag() { return g_stop; }

@@ -116,13 +116,8 @@ int create_command(const TarOptions& o) {
   skipped.insert(skipped.end(), out.skipped.begin(), out.skipped.end());
 
   const auto& c = client->counters();
-  nlohmann::json requests = nlohmann::json::object();
   uint64_t total_requests = 0;
-  for (int op = 0; op < static_cast<int>(s3::Op::Count); ++op) {
-    const uint64_t n = c.by_op[op].load();
-    if (n) requests[s3::op_name(static_cast<s3::Op>(op))] = n;
-    total_requests += n;
-  }
+  const nlohmann::json requests = exec::request_counts(c, total_requests);
   nlohmann::json archives = nlohmann::json::array();
   for (const auto& r : out.written)
     archives.push_back({{"archive", "s3://" + r.bucket + "/" + r.key},

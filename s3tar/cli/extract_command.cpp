@@ -95,10 +95,15 @@ void extract_to_local(s3::S3Client& client, const s3::ObjectRef& archive, const 
       req.object = archive;
       req.range = s3::ByteRange{e.offset, e.offset + e.size - 1};
       req.if_match = archive_etag;
-      req.sink = [fd](uint64_t offset, const char* data, size_t n) {
+      uint64_t written = 0;  // a retry starts again at offset 0: the last write's end counts
+      req.sink = [fd, &written](uint64_t offset, const char* data, size_t n) {
+        written = offset + n;
         return ::pwrite(fd, data, n, static_cast<off_t>(offset)) == static_cast<ssize_t>(n);
       };
       client.get_object(std::move(req)).get();
+      if (written != e.size)
+        throw std::runtime_error("extracting " + e.name + ": got " + std::to_string(written) +
+                                 " bytes, expected " + std::to_string(e.size));
     }
     if (::fsync(fd) != 0 || ::close(fd) != 0) throw std::runtime_error("cannot write " + tmp);
   } catch (...) {

@@ -137,6 +137,12 @@ std::optional<std::vector<tar::TocEntry>> read_index_sidecar(s3::S3Client& clien
     throw;
   }
   const auto j = nlohmann::json::parse(body);
+  // A sidecar left from an earlier archive under the same key would give wrong offsets.
+  const s3::ObjectInfo info = client.head_object(archive).get();
+  if (j.value("etag", std::string()) != info.etag)
+    throw std::runtime_error("the index sidecar of s3://" + archive.bucket + "/" + archive.key +
+                             " describes another version of the archive (ETag " +
+                             j.value("etag", std::string()) + ", the archive has " + info.etag + ")");
   std::vector<tar::TocEntry> entries;
   for (const auto& m : j.at("members"))
     entries.push_back({m.at("key").get<std::string>(), m.at("offset").get<uint64_t>(),

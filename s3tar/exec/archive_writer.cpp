@@ -42,6 +42,17 @@ std::string human(uint64_t b) {
 
 }  // namespace
 
+nlohmann::json request_counts(const s3::RequestCounters& counters, uint64_t& total) {
+  nlohmann::json requests = nlohmann::json::object();
+  total = 0;
+  for (int op = 0; op < static_cast<int>(s3::Op::Count); ++op) {
+    const uint64_t n = counters.by_op[op].load();
+    if (n) requests[s3::op_name(static_cast<s3::Op>(op))] = n;
+    total += n;
+  }
+  return requests;
+}
+
 plan::Limits plan_limits(const s3::Limits& l) {
   plan::Limits p;
   p.min_part = l.min_part_size;

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,9 @@ struct WriteOutcome {
   std::vector<VolumeResult> written;
   std::vector<SourceProblem> skipped;  // sources left out (with --skip-unreadable)
 };
+
+// Requests sent by operation ({"GetObject": n, ...}, every attempt counted) and their total.
+nlohmann::json request_counts(const s3::RequestCounters& counters, uint64_t& total);
 
 // Plan limits from the client's server limits and command-line overrides.
 plan::Limits plan_limits(const s3::Limits& limits);

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include "s3tar/s3/credentials/chain_provider.h"
 #include "s3tar/s3/credentials/refreshing_provider.h"
 #include "s3tar/s3/digest.h"
 #include "s3tar/s3/sigv4/sigv4.h"
@@ -185,6 +186,10 @@ int64_t parse_http_time(const std::string& text) {
   if (!end) end = strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S", &tm);
   if (!end) return 0;
   return static_cast<int64_t>(timegm(&tm));
+}
+
+std::unique_ptr<S3Client> make_default_client(const ConnectionOptions& options) {
+  return std::make_unique<S3Client>(resolve_client_config(options), make_default_provider(options.profile));
 }
 
 S3Client::S3Client(ClientConfig config, std::shared_ptr<CredentialsProvider> credentials)
@@ -639,8 +644,8 @@ std::future<std::vector<PartInfo>> S3Client::list_parts(const std::string& bucke
       // don't depend on its name (a mismatch silently listed no parts).
       auto root = doc.document_element();
       for (auto p : root.children("Part"))
-        parts.push_back({std::stoi(xml_text(p, "PartNumber")), strip_quotes(xml_text(p, "ETag")),
-                         to_u64(xml_text(p, "Size"))});
+        parts.push_back({static_cast<int>(to_u64(xml_text(p, "PartNumber"))),
+                         strip_quotes(xml_text(p, "ETag")), to_u64(xml_text(p, "Size"))});
       if (std::string(xml_text(root, "IsTruncated")) != "true") break;
       marker = xml_text(root, "NextPartNumberMarker");
       if (marker.empty()) break;

@@ -212,6 +212,10 @@ class S3Client {
   std::unique_ptr<HttpEngine> engine_;  // last: destroyed first, completing every call
 };
 
+// A client configured like the AWS CLI (flags > environment > profile) with the default
+// credentials chain, refreshed before expiry.
+std::unique_ptr<S3Client> make_default_client(const ConnectionOptions& options);
+
 // Multipart ETag: hex MD5 of the concatenated binary part MD5s, then "-N".
 std::string multipart_etag(const std::vector<std::string>& part_etags_hex);
 std::string strip_quotes(std::string etag);
