@@ -70,7 +70,8 @@ int create_command(const TarOptions& o) {
   // Gather the sources; never archive the archive itself (a re-run under the same prefix).
   SourceSet sources;
   if (!o.manifest.empty()) {
-    sources = manifest_sources(*client, o.manifest, o.skip_manifest_header, o.urldecode);
+    sources = manifest_sources(*client, o.manifest, o.skip_manifest_header, o.urldecode,
+                               o.manifest_format == "batch" ? ManifestFormat::Batch : ManifestFormat::S3tar);
   } else {
     // The archive, the volumes it may become (K.01.tar ... K.NNN.tar) and their index sidecars.
     const std::string stem = dest.key.size() > 4 && dest.key.ends_with(".tar")

@@ -44,55 +44,64 @@ std::string read_local_or_s3(s3::S3Client& client, const std::string& location) 
 }
 
 SourceSet manifest_sources(s3::S3Client& client, const std::string& manifest, bool skip_header,
-                           bool urldecode) {
+                           bool urldecode, ManifestFormat format) {
   std::istringstream in(read_local_or_s3(client, manifest));
   inventory::ManifestCsvOptions opts;
   opts.skip_header = skip_header;
   opts.url_decode = urldecode;
   SourceSet set;
   std::vector<plan::Member> rows;
-  inventory::read_manifest_csv(
-      in, manifest,
-      [&](inventory::ManifestCsvEntry&& e) {
-        rows.push_back(plan::Member{e.bucket, e.key, "", e.etag, e.size, 0});
-      },
-      opts);
+  // Batch Operations manifests name objects (and versions) without sizes: HEAD supplies them.
+  const bool sizes_known = format == ManifestFormat::S3tar;
+  if (format == ManifestFormat::Batch) {
+    inventory::read_batch_manifest_csv(in, manifest, [&](inventory::BatchManifestEntry&& e) {
+      rows.push_back(plan::Member{e.bucket, e.key, e.version_id, "", 0, 0});
+    });
+  } else {
+    inventory::read_manifest_csv(
+        in, manifest,
+        [&](inventory::ManifestCsvEntry&& e) {
+          rows.push_back(plan::Member{e.bucket, e.key, "", e.etag, e.size, 0});
+        },
+        opts);
+  }
   // HEAD in windows so that memory for futures stays small; the engine bounds requests in flight.
   constexpr size_t kWindow = 512;
   for (size_t start = 0; start < rows.size(); start += kWindow) {
     const size_t end = std::min(rows.size(), start + kWindow);
     std::vector<std::future<s3::ObjectInfo>> heads;
     for (size_t i = start; i < end; ++i)
-      heads.push_back(client.head_object({rows[i].bucket, rows[i].key, ""}));
+      heads.push_back(client.head_object({rows[i].bucket, rows[i].key, rows[i].version_id}));
     for (size_t i = start; i < end; ++i) {
       plan::Member& m = rows[i];
       try {
         const s3::ObjectInfo info = heads[i - start].get();
         const std::string where = "s3://" + m.bucket + "/" + m.key;
         if (!m.etag.empty() && s3::strip_quotes(m.etag) != info.etag) {
-          set.problems.push_back({m.bucket, m.key, "", "changed",
+          set.problems.push_back({m.bucket, m.key, m.version_id, "changed",
                                   where + ": ETag is " + info.etag + ", the manifest says " + m.etag});
           continue;
         }
-        if (m.size != info.size) {
-          set.problems.push_back({m.bucket, m.key, "", "changed",
+        if (sizes_known && m.size != info.size) {
+          set.problems.push_back({m.bucket, m.key, m.version_id, "changed",
                                   where + ": size is " + std::to_string(info.size) + ", the manifest says " +
                                       std::to_string(m.size)});
           continue;
         }
         if (is_archived_class(info.storage_class) &&
             info.restore.find("ongoing-request=\"false\"") == std::string::npos) {
-          set.problems.push_back({m.bucket, m.key, "", "archived",
+          set.problems.push_back({m.bucket, m.key, m.version_id, "archived",
                                   where + " is in " + info.storage_class + " (restore it first)"});
           continue;
         }
         m.etag = info.etag;
+        m.size = info.size;
         m.mtime = info.last_modified;
         set.members.push_back(std::move(m));
       } catch (const s3::S3Error& e) {
         auto reason = exec::source_problem_reason(e);
         if (!reason) throw;  // network, throttling, permissions: not the object's fault
-        set.problems.push_back({m.bucket, m.key, "", *reason, e.what()});
+        set.problems.push_back({m.bucket, m.key, m.version_id, *reason, e.what()});
       }
     }
   }

@@ -24,11 +24,15 @@ bool is_archived_class(const std::string& storage_class);
 SourceSet list_sources(s3::S3Client& client, const std::string& url,
                        const std::function<bool(const std::string& key)>& exclude);
 
-// Reads an s3tar manifest: bucket,key,size[,etag]. Objects whose ETag or LastModified the
-// manifest lacks are HEAD-ed (in parallel): the archive pins every source to its ETag and
-// stores the real mtime. HEAD also finds missing and archived objects before anything is written.
+// s3tar's manifest (`bucket,key,size[,etag]`, the Go s3tar's) or an S3 Batch Operations
+// manifest (`bucket,key[,versionId]`, keys URL-encoded).
+enum class ManifestFormat { S3tar, Batch };
+
+// Reads a manifest. Every object is HEAD-ed (in parallel): the archive pins each source to its
+// ETag (and version) and stores the real LastModified; HEAD also finds missing and archived
+// objects, and objects that no longer match the manifest, before anything is written.
 SourceSet manifest_sources(s3::S3Client& client, const std::string& manifest, bool skip_header,
-                           bool urldecode);
+                           bool urldecode, ManifestFormat format = ManifestFormat::S3tar);
 
 // Reads a local file or an s3:// object whole.
 std::string read_local_or_s3(s3::S3Client& client, const std::string& location);

@@ -55,6 +55,10 @@ std::optional<TarOptions> parse_tar_options(const std::vector<std::string>& args
   app.add_flag("--skipManifestHeader,--skip-manifest-header", o.skip_manifest_header,
                "The manifest's first row is a header");
   app.add_flag("--urldecode", o.urldecode, "Manifest keys are URL-encoded (S3 Inventory style)");
+  app.add_option(
+         "--manifest-format", o.manifest_format,
+         "s3tar (bucket,key,size[,etag]; default) or batch (S3 Batch Operations: bucket,key[,versionId])")
+      ->check(CLI::IsMember({"s3tar", "batch"}));
   app.add_option("--storage-class", o.storage_class, "Storage class of the archive (default STANDARD)");
   std::string size_limit, part_size, min_part, max_part, max_object;
   app.add_option("--size-limit", size_limit,

@@ -21,6 +21,7 @@ struct TarOptions {
   std::vector<std::string> positional;  // create: sources; extract: member names or prefixes
   bool skip_manifest_header = false;
   bool urldecode = false;
+  std::string manifest_format = "s3tar";  // s3tar (bucket,key,size[,etag]) | batch (bucket,key[,versionId])
   std::string storage_class = "STANDARD";
   uint64_t size_limit = 0;
   std::string format = "pax";

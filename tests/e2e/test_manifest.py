@@ -97,6 +97,23 @@ class Manifest:
                       "create --urldecode")
         self.check_archive("decoded.tar", self.objects)
 
+    def test_batch_operations_manifest(self):
+        # S3 Batch Operations CSV: bucket,key[,versionId], keys URL-encoded, no sizes (HEAD gives them).
+        lines = []
+        for (b, k) in self.objects:
+            lines.append(f"{b},{urllib.parse.quote(k, safe='/')}")
+        path = self.write_manifest("batch.csv", "\n".join(lines) + "\n")
+        self.assertRc(self.srv.run("-cf", f"s3://{self.dst}/batch.tar", "-m", path, "--manifest-format", "batch"), 0,
+                      "create -m batch manifest")
+        self.check_archive("batch.tar", self.objects)
+        # A missing object named by the batch manifest is reported, nothing is written.
+        path = self.write_manifest("batch-missing.csv", f"{self.src},m/no-such-object.txt\n")
+        rc, out, err = self.srv.run("-cf", f"s3://{self.dst}/batch-missing.tar", "-m", path,
+                                    "--manifest-format", "batch")
+        self.assertEqual(rc, s3env.EXIT_BAD_INPUT, err)
+        self.assertIn("no-such-object.txt", err)
+        self.assertFalse(self.srv.exists(self.dst, "batch-missing.tar"))
+
 
 s3env.server_classes(Manifest, globals())
 
