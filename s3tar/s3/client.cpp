@@ -251,7 +251,8 @@ void S3Client::attempt(std::shared_ptr<Call> call) {
   BodySink sink;
   if (call->sink) {
     call->sink_offset = 0;
-    sink = [call](const char* data, size_t n) {
+    sink = [this, call](const char* data, size_t n) {
+      counters_.bytes_received += n;  // streamed bytes never reach the response body
       const bool go_on = call->sink(call->sink_offset, data, n);
       call->sink_offset += n;
       return go_on;
