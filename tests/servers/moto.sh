@@ -21,42 +21,12 @@ readonly ACCESS_KEY="s3tar-moto-access-key"
 readonly SECRET_KEY="s3tar-moto-secret-key"
 
 PROG="moto.sh"
-die() { echo "$PROG: error: $*" >&2; exit 1; }
-note() { echo "$PROG: $*" >&2; }
+# shellcheck source=tests/servers/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 usage() {
   echo "usage: $PROG start WORKDIR [PORT] | stop WORKDIR [--clean] | status WORKDIR" >&2
   exit 2
-}
-
-# Prints a port that 127.0.0.1 can bind now (kernel's choice, never in the Ceph OSD range).
-free_port() {
-  "$PY" - <<'PY'
-import socket
-for _ in range(50):
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    if not 6800 <= p <= 7300:
-        print(p)
-        break
-else:
-    raise SystemExit("no free port")
-PY
-}
-
-# Succeeds if 127.0.0.1:$1 can be bound now.
-port_free() {
-  "$PY" - "$1" <<'PY'
-import socket, sys
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-try:
-    s.bind(("127.0.0.1", int(sys.argv[1])))
-except OSError:
-    sys.exit(1)
-PY
 }
 
 # True if the recorded PID is alive and is still our moto server (guards PID reuse).
@@ -103,7 +73,6 @@ fail() {
   exit 1
 }
 
-http_up() { curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/"; }
 
 cmd_status() {
   if server_alive; then
@@ -168,33 +137,12 @@ cmd_start() {
   flock -u 9
   exec 9>&-
 
-  cat >"$W/env.tmp" <<EOF
-export S3_ENDPOINT=http://127.0.0.1:$PORT
-export AWS_ACCESS_KEY_ID=$ACCESS_KEY
-export AWS_SECRET_ACCESS_KEY=$SECRET_KEY
-export AWS_REGION=us-east-1
-export AWS_DEFAULT_REGION=us-east-1
-export S3_SERVER=moto
-EOF
-  mv "$W/env.tmp" "$W/env"
-  local ms=$((($(date +%s%N) - t0) / 1000000))
-  note "up in $((ms / 1000)).$(printf %03d $((ms % 1000)))s (env in $W/env)"
+  write_env moto
+  note "up in $(elapsed_since "$t0") (env in $W/env)"
   echo "http://127.0.0.1:$PORT"
 }
 
-(($# >= 2)) || usage
-CMD=$1
-case "$CMD" in start | stop | status) ;; *) usage ;; esac
-[[ -n "$2" ]] || usage
-[[ "$2" != / ]] || die "refusing to use / as WORKDIR"
-if [[ "$CMD" == start ]]; then
-  mkdir -p "$2" || die "cannot create WORKDIR $2"
-elif [[ ! -d "$2" ]]; then
-  echo "$PROG: $2 does not exist, nothing to do"
-  exit 0
-fi
-W=$(cd "$2" && pwd -P)
-PORT=${3:-}
+parse_workdir_args "$@"
 TIMEOUT=${MOTO_START_TIMEOUT:-60}
 
 # The interpreter itself, not a version-manager shim, so the recorded PID is the server's.

@@ -26,8 +26,8 @@ readonly STORAGE_CLASSES=(GLACIER DEEP_ARCHIVE GLACIER_IR STANDARD_IA)
 readonly DAEMONS=(rgw osd mon) # stop order
 
 PROG="rgw.sh"
-die() { echo "$PROG: error: $*" >&2; exit 1; }
-note() { echo "$PROG: $*" >&2; }
+# shellcheck source=tests/servers/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 usage() {
   echo "usage: $PROG start WORKDIR [PORT] | stop WORKDIR [--clean] | status WORKDIR" >&2
@@ -35,36 +35,6 @@ usage() {
 }
 
 # ---- helpers ---------------------------------------------------------------------------
-
-# Prints a port that 127.0.0.1 can bind now (kernel's choice, never in the OSD range).
-free_port() {
-  python3 - <<'PY'
-import socket
-for _ in range(50):
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    if not 6800 <= p <= 7300:
-        print(p)
-        break
-else:
-    raise SystemExit("no free port")
-PY
-}
-
-# Succeeds if 127.0.0.1:$1 can be bound now.
-port_free() {
-  python3 - "$1" <<'PY'
-import socket, sys
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-try:
-    s.bind(("127.0.0.1", int(sys.argv[1])))
-except OSError:
-    sys.exit(1)
-PY
-}
 
 # True if the PID recorded for daemon $1 is alive and is still our daemon (guards PID reuse).
 daemon_alive() {
@@ -149,7 +119,6 @@ ceph_cli() { ceph -c "$W/ceph.conf" --connect-timeout 10 "$@"; }
 rgw_admin() { radosgw-admin -c "$W/ceph.conf" "$@"; }
 
 osd0_up() { ceph_cli osd dump 2>/dev/null | grep -q '^osd\.0 up'; }
-http_up() { curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/"; }
 
 # ---- commands --------------------------------------------------------------------------
 
@@ -321,35 +290,14 @@ EOF
   flock -u 9
   exec 9>&-
 
-  cat >"$W/env.tmp" <<EOF
-export S3_ENDPOINT=http://127.0.0.1:$PORT
-export AWS_ACCESS_KEY_ID=$ACCESS_KEY
-export AWS_SECRET_ACCESS_KEY=$SECRET_KEY
-export AWS_REGION=us-east-1
-export AWS_DEFAULT_REGION=us-east-1
-export S3_SERVER=rgw
-EOF
-  mv "$W/env.tmp" "$W/env"
-  local ms=$((($(date +%s%N) - t0) / 1000000))
-  note "up in $((ms / 1000)).$(printf %03d $((ms % 1000)))s (mon port $mon_port, env in $W/env)"
+  write_env rgw
+  note "up in $(elapsed_since "$t0") (mon port $mon_port, env in $W/env)"
   echo "http://127.0.0.1:$PORT"
 }
 
 # ---- main ------------------------------------------------------------------------------
 
-(($# >= 2)) || usage
-CMD=$1
-case "$CMD" in start | stop | status) ;; *) usage ;; esac
-[[ -n "$2" ]] || usage
-[[ "$2" != / ]] || die "refusing to use / as WORKDIR"
-if [[ "$CMD" == start ]]; then
-  mkdir -p "$2" || die "cannot create WORKDIR $2"
-elif [[ ! -d "$2" ]]; then
-  echo "$PROG: $2 does not exist, nothing to do"
-  exit 0
-fi
-W=$(cd "$2" && pwd -P)
-PORT=${3:-}
+parse_workdir_args "$@"
 TIMEOUT=${RGW_START_TIMEOUT:-60}
 
 case "$CMD" in
