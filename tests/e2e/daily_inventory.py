@@ -7,7 +7,6 @@ Missing environment (S3TAR_BIN, S3TAR_RGW_ENV) is a test FAILURE, never a skip.
 
 import json
 import os
-import shlex
 import subprocess
 import sys
 import tempfile
@@ -19,26 +18,11 @@ import botocore.config
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
 from s3inventory import CURRENT_SCHEMA, VERSIONED_SCHEMA, Row, csv_gz, form_encode, write_report  # noqa: E402,F401
 
-# Exit codes (s3tar/exit_codes.h).
-EXIT_OK = 0
-EXIT_USAGE = 2
-EXIT_BAD_INPUT = 3
+# Exit codes, the setup error, the binary and env files: shared with the other e2e modules.
+from s3env import (EXIT_BAD_INPUT, EXIT_OK, EXIT_PARTIAL, EXIT_TRANSIENT, EXIT_USAGE,  # noqa: E402,F401
+                   SetupError, binary, parse_env_file)
+
 EXIT_NOT_DELIVERED = 4
-EXIT_TRANSIENT = 5
-EXIT_PARTIAL = 6
-
-
-class SetupError(AssertionError):
-    """The test environment is incomplete: reported as a failure, not a skip."""
-
-
-def binary():
-    path = os.environ.get("S3TAR_BIN")
-    if not path:
-        raise SetupError("S3TAR_BIN is not set: point it at the built s3tar binary")
-    if not os.access(path, os.X_OK):
-        raise SetupError(f"S3TAR_BIN={path} is not an executable file")
-    return path
 
 
 def rgw_env():
@@ -48,13 +32,7 @@ def rgw_env():
         raise SetupError("S3TAR_RGW_ENV is not set: run under tests/servers/with-servers.sh --rgw")
     if not os.path.isfile(path):
         raise SetupError(f"S3TAR_RGW_ENV={path} does not exist")
-    values = {}
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            for word in shlex.split(line.strip(), comments=True):
-                if word != "export" and "=" in word:
-                    k, v = word.split("=", 1)
-                    values[k] = v
+    values = parse_env_file(path)
     for k in ("S3_ENDPOINT", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         if not values.get(k):
             raise SetupError(f"{path} does not define {k}")

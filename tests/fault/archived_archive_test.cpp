@@ -6,33 +6,14 @@
 #include <nlohmann/json.hpp>
 
 #include "s3tar/exec/archive_reader.h"
-#include "s3tar/s3/client.h"
-#include "tests/unit/http/scripted_peer.h"
+#include "tests/fault/peer_client.h"
 
 namespace s3tar {
 namespace {
 
 using nlohmann::json;
 
-class StaticKeys : public s3::CredentialsProvider {
- public:
-  std::optional<s3::Credentials> load() override {
-    s3::Credentials c;
-    c.access_key_id = "AKIDEXAMPLE";
-    c.secret_access_key = "not-a-real-secret";
-    return c;
-  }
-  std::string name() const override { return "static"; }
-};
-
-std::unique_ptr<s3::S3Client> client_for(const testing::ScriptedPeer& peer) {
-  s3::ClientConfig c;
-  c.endpoint_url = "http://127.0.0.1:" + std::to_string(peer.port());
-  c.path_style = true;
-  c.retry.max_attempts = 2;
-  c.retry.base = std::chrono::milliseconds(1);
-  return std::make_unique<s3::S3Client>(c, std::make_shared<StaticKeys>());
-}
+using testing::client_for;
 
 const char* kInvalidObjectState =
     "<Error><Code>InvalidObjectState</Code><Message>The operation is not valid for the object's storage "

@@ -8,24 +8,12 @@
 
 #include "s3tar/exec/executor.h"
 #include "s3tar/plan/plan.h"
-#include "s3tar/s3/client.h"
-#include "tests/unit/http/scripted_peer.h"
+#include "tests/fault/peer_client.h"
 
 namespace s3tar {
 namespace {
 
 using nlohmann::json;
-
-class Keys : public s3::CredentialsProvider {
- public:
-  std::optional<s3::Credentials> load() override {
-    s3::Credentials c;
-    c.access_key_id = "AKIDEXAMPLE";
-    c.secret_access_key = "not-a-real-secret";
-    return c;
-  }
-  std::string name() const override { return "static"; }
-};
 
 // A one-object volume under the minimum part size: one GET, then one PutObject.
 plan::Volume small_volume() {
@@ -44,12 +32,8 @@ std::exception_ptr write_with_source_answer(const json& get_response, int* put_c
                     {"path", "/dst/.*"},
                     {"responses", {{{"status", 200}, {"headers", {{"ETag", "\"x\""}}}}}}}});
   testing::ScriptedPeer peer(script);
-  s3::ClientConfig c;
-  c.endpoint_url = "http://127.0.0.1:" + std::to_string(peer.port());
-  c.path_style = true;
-  c.retry.max_attempts = 2;
-  c.retry.base = std::chrono::milliseconds(1);
-  s3::S3Client client(c, std::make_shared<Keys>());
+  auto client_ptr = testing::client_for(peer);
+  s3::S3Client& client = *client_ptr;
   std::atomic<bool> stop{false};
   exec::Executor executor(client, {}, stop);
   std::exception_ptr error;
