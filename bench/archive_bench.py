@@ -237,7 +237,7 @@ def main():
             client.delete_object(Bucket=dst, Key=key)
 
     # Machine-independent: the binary and env file paths are not part of the result.
-    command = f"bench/run.sh BUILD/s3tar/s3tar (sets {args.sets}, --repeat {args.repeat}, --part-size {args.part_size})"
+    command = f"bench/run.sh BUILD/bin/s3tar (sets {args.sets}, --repeat {args.repeat}, --part-size {args.part_size})"
     if args.json:
         with open(args.json, "w") as f:
             json.dump(rows, f, indent=2)

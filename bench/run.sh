@@ -2,7 +2,7 @@
 # Benchmark s3tar against the download/tar/upload pipeline on a throw-away local RGW.
 #
 # Usage: bench/run.sh S3TAR_BINARY [archive_bench.py options...]
-#   e.g. bench/run.sh build/s3tar/s3tar --sets small,large,mixed --markdown /tmp/table.md
+#   e.g. bench/run.sh build/bin/s3tar --sets small,large,mixed --markdown /tmp/table.md
 #
 # Starts RGW (tests/servers/rgw.sh) with a memstore big enough for the three sets, their
 # archives and the baseline's uploads (RGW_MEMSTORE_BYTES, default 12 GiB), runs

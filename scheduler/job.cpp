@@ -13,7 +13,7 @@
 #include "inventory/discovery.h"
 #include "inventory/errors.h"
 #include "inventory/manifest_csv.h"
-#include "s3tar/exec/archive_writer.h"
+#include "s3tar/archive/exec/archive_writer.h"
 #include "s3tar/exit_codes.h"
 #include "s3tar/log/log.h"
 #include "scheduler/s3_store.h"

@@ -11,8 +11,8 @@
 
 #include "inventory/filter.h"
 #include "inventory/reader.h"
-#include "s3tar/exec/executor.h"
-#include "s3tar/plan/plan.h"
+#include "s3tar/archive/exec/executor.h"
+#include "s3tar/archive/plan/plan.h"
 #include "s3tar/s3/client.h"
 #include "scheduler/config.h"
 #include "scheduler/naming.h"

@@ -4,7 +4,7 @@
 #
 # Usage: scripts/check-deploy.sh [--binary PATH] [--image]
 #   --binary PATH  also check that the Dockerfile's runtime packages provide every shared
-#                  library PATH (a built s3tar) needs (default: build/s3tar/s3tar when present)
+#                  library PATH (a built s3tar) needs (default: build/bin/s3tar when present)
 #   --image        also build the container image with docker/build.sh and run it
 #
 # Needs python3 with PyYAML and cfn-lint. Uses shellcheck and systemd-analyze when present
@@ -24,7 +24,7 @@ while (($#)); do
     *) echo "check-deploy.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
-if [[ -z "$binary" && -x build/s3tar/s3tar ]]; then binary=build/s3tar/s3tar; fi
+if [[ -z "$binary" && -x build/bin/s3tar ]]; then binary=build/bin/s3tar; fi
 
 failures=0
 passed=0

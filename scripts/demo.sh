@@ -14,7 +14,7 @@ work=$root/.work/demo
 bash scripts/setup.sh
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" --target s3tar -j"${S3TAR_JOBS:-2}"
-s3tar=$build/s3tar/s3tar
+s3tar=$build/bin/s3tar
 
 mkdir -p "$work"
 tests/servers/rgw.sh stop "$work/rgw" >/dev/null 2>&1 || true

@@ -17,7 +17,7 @@ cmake -S . -B "$build/release" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build/release" -j"$jobs"
 
 echo "== deployment files: Dockerfile lint, IAM policies, cfn-lint, state machines, systemd, cron"
-bash scripts/check-deploy.sh --binary "$build/release/s3tar/s3tar"
+bash scripts/check-deploy.sh --binary "$build/release/bin/s3tar"
 
 echo "== container image: debootstrap base, multi-stage build, smoke run against moto"
 bash scripts/container-check.sh

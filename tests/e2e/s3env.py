@@ -233,7 +233,7 @@ def data_for(key, size):
 
 
 def member_name_for_key(key):
-    """The member name s3tar stores for a key (s3tar/tar/names.cpp): segments that a naive
+    """The member name s3tar stores for a key (s3tar/archive/tar/names.cpp): segments that a naive
     extractor would misuse are escaped; the TOC keeps the exact key."""
     out = []
     for seg in key.split("/"):

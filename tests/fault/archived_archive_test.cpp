@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "s3tar/exec/archive_reader.h"
+#include "s3tar/archive/exec/archive_reader.h"
 #include "tests/fault/peer_client.h"
 
 namespace s3tar {

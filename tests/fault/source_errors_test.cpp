@@ -6,8 +6,8 @@
 #include <atomic>
 #include <nlohmann/json.hpp>
 
-#include "s3tar/exec/executor.h"
-#include "s3tar/plan/plan.h"
+#include "s3tar/archive/exec/executor.h"
+#include "s3tar/archive/plan/plan.h"
 #include "tests/fault/peer_client.h"
 
 namespace s3tar {

@@ -1,4 +1,4 @@
-#include "s3tar/cli/tar_options.h"
+#include "cli/tar/tar_options.h"
 
 #include <gtest/gtest.h>
 

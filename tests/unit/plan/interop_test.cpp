@@ -8,8 +8,8 @@
 #include <set>
 #include <sstream>
 
-#include "s3tar/plan/plan.h"
-#include "s3tar/tar/names.h"
+#include "s3tar/archive/plan/plan.h"
+#include "s3tar/archive/tar/names.h"
 #include "support.h"
 
 namespace s3tar::plan {

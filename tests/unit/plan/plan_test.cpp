@@ -1,4 +1,4 @@
-#include "s3tar/plan/plan.h"
+#include "s3tar/archive/plan/plan.h"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -9,7 +9,7 @@
 #include <set>
 #include <sstream>
 
-#include "s3tar/tar/names.h"
+#include "s3tar/archive/tar/names.h"
 #include "support.h"
 
 namespace s3tar::plan {

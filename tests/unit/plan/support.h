@@ -10,9 +10,9 @@
 #include <stdexcept>
 #include <string>
 
-#include "s3tar/plan/plan.h"
-#include "s3tar/tar/names.h"
-#include "s3tar/tar/toc.h"
+#include "s3tar/archive/plan/plan.h"
+#include "s3tar/archive/tar/names.h"
+#include "s3tar/archive/tar/toc.h"
 
 namespace s3tar::plan::testing {
 

@@ -1,4 +1,4 @@
-#include "s3tar/tar/toc.h"
+#include "s3tar/archive/tar/toc.h"
 
 #include <gtest/gtest.h>
 

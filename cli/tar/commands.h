@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "s3tar/cli/tar_options.h"
+#include "cli/tar/tar_options.h"
 
 namespace s3tar::cli {
 

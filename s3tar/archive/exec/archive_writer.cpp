@@ -1,4 +1,4 @@
-#include "s3tar/exec/archive_writer.h"
+#include "s3tar/archive/exec/archive_writer.h"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "s3tar/exec/executor.h"
+#include "s3tar/archive/exec/executor.h"
 
 #include <algorithm>
 #include <condition_variable>

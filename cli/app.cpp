@@ -1,19 +1,19 @@
-#include "s3tar/cli/app.h"
+#include "cli/app.h"
 
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "cli/context.h"
+#include "cli/daily/commands.h"
+#include "cli/tar/commands.h"
 #include "inventory/errors.h"
-#include "s3tar/cli/commands.h"
-#include "s3tar/cli/context.h"
-#include "s3tar/exec/executor.h"
+#include "s3tar/archive/exec/executor.h"
+#include "s3tar/archive/plan/plan.h"
 #include "s3tar/exit_codes.h"
 #include "s3tar/log/log.h"
-#include "s3tar/plan/plan.h"
 #include "s3tar/s3/credentials/credentials.h"
 #include "s3tar/s3/errors.h"
-#include "scheduler/commands.h"
 
 namespace s3tar::cli {
 namespace {
@@ -50,8 +50,8 @@ int dispatch(const std::vector<std::string>& args) {
   if (!args.empty()) {
     const std::string& sub = args[0];
     const std::vector<std::string> rest(args.begin() + 1, args.end());
-    if (sub == "run") return scheduler::run_command(rest, stop_flag());
-    if (sub == "inventory") return scheduler::inventory_command(rest);
+    if (sub == "run") return run_command(rest, stop_flag());
+    if (sub == "inventory") return inventory_command(rest);
     if (sub == "verify") {
       auto options = parse_tar_options(rest, true);
       return options ? verify_command(*options) : kSuccess;

@@ -1,3 +1,3 @@
-#include "s3tar/cli/app.h"
+#include "cli/app.h"
 
 int main(int argc, char** argv) { return s3tar::cli::run_app(argc, argv); }

@@ -1,4 +1,4 @@
-#include "s3tar/tar/header.h"
+#include "s3tar/archive/tar/header.h"
 
 #include <archive.h>
 #include <archive_entry.h>

@@ -5,14 +5,14 @@
 #include <filesystem>
 #include <future>
 
-#include "s3tar/cli/commands.h"
-#include "s3tar/cli/context.h"
-#include "s3tar/cli/sources.h"
-#include "s3tar/exec/archive_reader.h"
-#include "s3tar/exec/executor.h"
+#include "cli/context.h"
+#include "cli/tar/commands.h"
+#include "cli/tar/sources.h"
+#include "s3tar/archive/exec/archive_reader.h"
+#include "s3tar/archive/exec/executor.h"
+#include "s3tar/archive/tar/names.h"
 #include "s3tar/exit_codes.h"
 #include "s3tar/log/log.h"
-#include "s3tar/tar/names.h"
 
 namespace s3tar::cli {
 namespace {

@@ -1,13 +1,13 @@
-#include "s3tar/cli/sources.h"
+#include "cli/tar/sources.h"
 
 #include <algorithm>
 #include <fstream>
 #include <future>
 #include <sstream>
 
+#include "cli/tar/tar_options.h"
 #include "inventory/errors.h"
 #include "inventory/manifest_csv.h"
-#include "s3tar/cli/tar_options.h"
 
 namespace s3tar::cli {
 

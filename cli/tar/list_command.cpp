@@ -3,10 +3,10 @@
 #include <fstream>
 #include <iostream>
 
-#include "s3tar/cli/commands.h"
-#include "s3tar/cli/context.h"
-#include "s3tar/cli/sources.h"
-#include "s3tar/exec/archive_reader.h"
+#include "cli/context.h"
+#include "cli/tar/commands.h"
+#include "cli/tar/sources.h"
+#include "s3tar/archive/exec/archive_reader.h"
 #include "s3tar/exit_codes.h"
 #include "s3tar/log/log.h"
 

@@ -1,4 +1,4 @@
-#include "s3tar/tar/names.h"
+#include "s3tar/archive/tar/names.h"
 
 #include <stdexcept>
 

@@ -1,4 +1,4 @@
-#include "s3tar/exec/archive_reader.h"
+#include "s3tar/archive/exec/archive_reader.h"
 
 #include <archive.h>
 #include <archive_entry.h>

@@ -1,4 +1,4 @@
-#include "s3tar/cli/context.h"
+#include "cli/context.h"
 
 #include <csignal>
 

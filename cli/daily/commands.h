@@ -1,4 +1,4 @@
-// `s3tar run` and `s3tar inventory`: command-line parsing for the daily job. Each returns the
+// `s3tar run` and `s3tar inventory`: the daily job's front end (command-line parsing). Each returns the
 // process exit code and throws for errors that the CLI maps to exit codes
 // (inventory::ConfigError and std::invalid_argument -> 2, inventory::NotDeliveredError -> 4, ...).
 #pragma once
@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-namespace s3tar::scheduler {
+namespace s3tar::cli {
 
 int run_command(const std::vector<std::string>& args, const std::atomic<bool>& stop);
 int inventory_command(const std::vector<std::string>& args);
 
-}  // namespace s3tar::scheduler
+}  // namespace s3tar::cli

@@ -1,4 +1,4 @@
-#include "scheduler/commands.h"
+#include "cli/daily/commands.h"
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
@@ -11,7 +11,8 @@
 #include "scheduler/config.h"
 #include "scheduler/job.h"
 
-namespace s3tar::scheduler {
+namespace s3tar::cli {
+using namespace s3tar::scheduler;  // the daily job this front end drives
 namespace {
 
 std::unique_ptr<s3::S3Client> make_client(const DailyConfig& cfg) {
@@ -114,4 +115,4 @@ int inventory_command(const std::vector<std::string>& args) {
   return inventory_selection(cfg, opt, *client, output);
 }
 
-}  // namespace s3tar::scheduler
+}  // namespace s3tar::cli

@@ -26,14 +26,14 @@
 // max_object and an upper bound of its part count stays within max_parts; when the part bound
 // does not fit, the volume's upload part target grows (up to max_upload_part_target), and past
 // that the volume is closed and the next one starts.
-#include "s3tar/plan/plan.h"
+#include "s3tar/archive/plan/plan.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <numeric>
 
-#include "s3tar/tar/names.h"
+#include "s3tar/archive/tar/names.h"
 
 namespace s3tar::plan {
 namespace {

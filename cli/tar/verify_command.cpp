@@ -4,14 +4,14 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "s3tar/cli/commands.h"
-#include "s3tar/cli/context.h"
-#include "s3tar/exec/archive_reader.h"
+#include "cli/context.h"
+#include "cli/tar/commands.h"
+#include "s3tar/archive/exec/archive_reader.h"
+#include "s3tar/archive/tar/header.h"
+#include "s3tar/archive/tar/names.h"
 #include "s3tar/exit_codes.h"
 #include "s3tar/log/log.h"
 #include "s3tar/s3/digest.h"
-#include "s3tar/tar/header.h"
-#include "s3tar/tar/names.h"
 
 namespace s3tar::cli {
 namespace {

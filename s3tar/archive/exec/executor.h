@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "s3tar/plan/plan.h"
+#include "s3tar/archive/plan/plan.h"
 #include "s3tar/s3/client.h"
 
 namespace s3tar::exec {

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "s3tar/exec/executor.h"
-#include "s3tar/plan/plan.h"
+#include "s3tar/archive/exec/executor.h"
+#include "s3tar/archive/plan/plan.h"
 #include "s3tar/s3/client.h"
 
 namespace s3tar::exec {

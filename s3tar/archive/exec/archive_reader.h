@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "s3tar/archive/tar/toc.h"
 #include "s3tar/s3/client.h"
-#include "s3tar/tar/toc.h"
 
 namespace s3tar::exec {
 

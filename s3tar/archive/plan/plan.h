@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "s3tar/tar/header.h"
-#include "s3tar/tar/toc.h"
+#include "s3tar/archive/tar/header.h"
+#include "s3tar/archive/tar/toc.h"
 
 namespace s3tar::plan {
 
