@@ -12,8 +12,11 @@ jobs=${S3TAR_JOBS:-2}
 
 bash scripts/setup.sh
 
+echo "== build flags: -Werror for developers and CI, not in a plain Release build"
+bash scripts/check-build-flags.sh
+
 echo "== build (RelWithDebInfo, -Wall -Wextra -Werror)"
-cmake -S . -B "$build/release" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B "$build/release" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DS3TAR_WERROR=ON >/dev/null
 cmake --build "$build/release" -j"$jobs"
 
 echo "== deployment files: Dockerfile lint, IAM policies, cfn-lint, state machines, systemd, cron"
@@ -29,7 +32,7 @@ echo "== integration and end-to-end tests against RGW and moto"
 tests/servers/with-servers.sh -- ctest --test-dir "$build/release" -L integration --output-on-failure
 
 echo "== unit and fault tests under ASan + UBSan"
-cmake -S . -B "$build/asan" -DCMAKE_BUILD_TYPE=Debug -DS3TAR_SANITIZE=ON >/dev/null
+cmake -S . -B "$build/asan" -DCMAKE_BUILD_TYPE=Debug -DS3TAR_SANITIZE=ON -DS3TAR_WERROR=ON >/dev/null
 cmake --build "$build/asan" -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir "$build/asan" -L 'unit|fault' --output-on-failure -j"$jobs"
