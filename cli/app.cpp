@@ -32,18 +32,21 @@ int verbosity_of(const std::vector<std::string>& args) {
   return v;
 }
 
-// Errors that a retry can fix: throttling, 5xx, network.
-bool transient(const s3::S3Error& e) {
-  const long s = e.status();
-  return s == 0 || s >= 500 || s == 429 || e.code() == "SlowDown" || e.code() == "RequestTimeout";
-}
-
-// Errors that only a change of configuration or permissions can fix.
-bool configuration(const s3::S3Error& e) {
-  const std::string& c = e.code();
-  return c == "AccessDenied" || c == "NoSuchBucket" || c == "InvalidAccessKeyId" ||
-         c == "SignatureDoesNotMatch" || c == "InvalidBucketName" || c == "InvalidStorageClass" ||
-         c == "InvalidArgument" || c == "KMS.NotFoundException";
+// The log event that names a failure of this category.
+const char* event_for(ErrorCategory category) {
+  switch (category) {
+    case ErrorCategory::Usage:
+      return "usage";
+    case ErrorCategory::BadInput:
+      return "input.bad";
+    case ErrorCategory::NotYet:
+      return "not_yet";
+    case ErrorCategory::Transient:
+      return "transient";
+    case ErrorCategory::Internal:
+      break;
+  }
+  return "error";
 }
 
 int dispatch(const std::vector<std::string>& args) {
@@ -79,35 +82,24 @@ int run_app(int argc, char** argv) {
   install_signal_handlers();
   try {
     return dispatch(args);
-  } catch (const std::invalid_argument& e) {
-    log::error("usage", e.what());
-    return kUsage;
-  } catch (const inventory::ConfigError& e) {
-    log::error("config", e.what());
-    return kUsage;
-  } catch (const inventory::NotDeliveredError& e) {
-    log::error("inventory.not_delivered", e.what());
-    return kNotDelivered;
-  } catch (const inventory::Error& e) {
-    log::error("input.bad", e.what());
-    return kBadInput;
-  } catch (const exec::SourceError& e) {
-    log::error("source.unreadable", e.what());
-    return kBadInput;
   } catch (const exec::Interrupted& e) {
     log::error("interrupted", std::string(e.what()) + "; open uploads were aborted");
     return kTransient;
-  } catch (const plan::PlanError& e) {
-    log::error("plan", e.what());
-    return kBadInput;
-  } catch (const s3::CredentialsError& e) {
-    log::error("credentials", e.what());
-    return kUsage;
   } catch (const s3::S3Error& e) {
     log::error("s3", e.what(),
-               {{"status", e.status()}, {"code", e.code()}, {"request_id", e.info().request_id}});
-    if (stop_flag() || transient(e)) return kTransient;
-    return configuration(e) ? kUsage : kBadInput;
+               {{"status", e.status()},
+                {"code", e.code()},
+                {"request_id", e.info().request_id},
+                {"category", to_string(e.category())}});
+    return stop_flag() ? kTransient : exit_code_for(e.category());
+  } catch (const Error& e) {
+    // The category decides the exit code (s3tar/errors.h); a stop request turns a failure
+    // it caused into "run again".
+    log::error(event_for(e.category()), e.what(), {{"category", to_string(e.category())}});
+    return stop_flag() ? kTransient : exit_code_for(e.category());
+  } catch (const std::invalid_argument& e) {
+    log::error("usage", e.what());
+    return kUsage;
   } catch (const std::exception& e) {
     log::error("error", e.what());
     return stop_flag() ? kTransient : kInternal;

@@ -4,26 +4,29 @@
 #include <stdexcept>
 #include <string>
 
+#include "s3tar/errors.h"
+
 namespace s3tar::inventory {
 
-// Base of every error thrown by the inventory reader.
-class Error : public std::runtime_error {
+// Base of every error thrown by the inventory reader; its category (s3tar/errors.h) gives the
+// exit code.
+class Error : public s3tar::Error {
  public:
-  using std::runtime_error::runtime_error;
+  using s3tar::Error::Error;
 };
 
 // The report for the target date is not complete yet (no qualifying folder, or no
 // manifest.checksum yet). The daily job should exit with "not delivered yet" and retry later.
 class NotDeliveredError : public Error {
  public:
-  using Error::Error;
+  explicit NotDeliveredError(const std::string& what) : Error(ErrorCategory::NotYet, what) {}
 };
 
 // The inventory data is wrong (broken manifest, checksum mismatch, corrupt gzip, bad rows,
 // unsupported format, missing columns). Retrying does not help.
 class BadInputError : public Error {
  public:
-  using Error::Error;
+  explicit BadInputError(const std::string& what) : Error(ErrorCategory::BadInput, what) {}
 };
 
 // An MD5 did not match: manifest.json vs manifest.checksum, or a data file vs files[].MD5checksum.
@@ -69,19 +72,20 @@ class BadRowError : public BadInputError {
 // The caller's configuration is wrong (unknown time zone, bad date). Do not retry.
 class ConfigError : public Error {
  public:
-  using Error::Error;
+  explicit ConfigError(const std::string& what) : Error(ErrorCategory::Usage, what) {}
 };
 
-// The object store could not read or list (missing object, I/O failure).
+// The object store could not read or list (an I/O failure: run again).
 class StoreError : public Error {
  public:
-  using Error::Error;
+  explicit StoreError(const std::string& what, ErrorCategory category = ErrorCategory::Transient)
+      : Error(category, what) {}
 };
 
-// The requested object does not exist.
+// The requested object does not exist (callers that expect it may turn this into NotDelivered).
 class NotFoundError : public StoreError {
  public:
-  using StoreError::StoreError;
+  explicit NotFoundError(const std::string& what) : StoreError(what, ErrorCategory::BadInput) {}
 };
 
 }  // namespace s3tar::inventory

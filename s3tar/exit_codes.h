@@ -2,6 +2,8 @@
 // retry only on kTransient and wait on kNotDelivered.
 #pragma once
 
+#include "s3tar/errors.h"
+
 namespace s3tar {
 
 enum ExitCode : int {
@@ -13,6 +15,23 @@ enum ExitCode : int {
   kTransient = 5,     // network, throttling, server errors, SIGTERM: retry
   kPartial = 6,       // completed, but some objects were skipped (listed in the report)
 };
+
+// The one mapping from an error's category to the process exit code.
+inline int exit_code_for(ErrorCategory category) {
+  switch (category) {
+    case ErrorCategory::Usage:
+      return kUsage;
+    case ErrorCategory::BadInput:
+      return kBadInput;
+    case ErrorCategory::NotYet:
+      return kNotDelivered;
+    case ErrorCategory::Transient:
+      return kTransient;
+    case ErrorCategory::Internal:
+      break;
+  }
+  return kInternal;
+}
 
 inline const char* exit_code_help() {
   return "Exit codes:\n"

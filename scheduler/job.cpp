@@ -329,9 +329,9 @@ int run_daily(const DailyConfig& cfg, const RunOptions& opt, s3::S3Client& clien
       const DayState other =
           parse_state(get_if_exists(client, cfg.report_bucket, state_key).value_or(""), state_key);
       if (other.folder != sel.report.folder)
-        throw s3::S3Error({"PutObject", "s3://" + cfg.report_bucket + "/" + state_key, 503, "StateRace",
-                           "another run recorded report " + other.folder + " for " + date + "; run again", "",
-                           1});
+        throw TransientError("s3://" + cfg.report_bucket + "/" + state_key +
+                             ": another run recorded report " + other.folder + " for " + date +
+                             "; run again");
     }
   }
 

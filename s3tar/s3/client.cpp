@@ -308,7 +308,7 @@ void S3Client::on_response(std::shared_ptr<Call> call, HttpResponse&& r) {
   if (!retry) {
     call->fail(S3ErrorInfo{op_name(call->op), call->resource,
                            status == 500 && success_status ? r.status : status, code, message, request_id,
-                           call->attempts});
+                           call->attempts, is_retryable(kind)});
     return;
   }
   std::chrono::milliseconds delay;

@@ -9,7 +9,9 @@ std::string describe(const S3ErrorInfo& i) {
   std::string s = i.operation;
   if (!i.resource.empty()) s += " " + i.resource;
   s += ": ";
-  if (i.http_status == 0) {
+  if (i.code == "CredentialsError") {
+    s += i.message;  // no request was sent: the credentials could not be loaded
+  } else if (i.http_status == 0) {
     s += "no response (" + i.message + ")";
   } else {
     s += "HTTP " + std::to_string(i.http_status);
@@ -21,9 +23,21 @@ std::string describe(const S3ErrorInfo& i) {
   return s;
 }
 
+ErrorCategory category_of(const S3ErrorInfo& i) {
+  if (i.retryable) return ErrorCategory::Transient;
+  const std::string& c = i.code;
+  if (c == "AccessDenied" || c == "AllAccessDisabled" || c == "NoSuchBucket" || c == "InvalidAccessKeyId" ||
+      c == "SignatureDoesNotMatch" || c == "InvalidBucketName" || c == "InvalidStorageClass" ||
+      c == "InvalidArgument" || c == "CredentialsError" || c == "AccountProblem" || c == "InvalidToken" ||
+      c == "ExpiredToken" || c == "TokenRefreshRequired" || c.rfind("KMS.", 0) == 0)
+    return ErrorCategory::Usage;
+  return ErrorCategory::BadInput;
+}
+
 }  // namespace
 
-S3Error::S3Error(S3ErrorInfo info) : std::runtime_error(describe(info)), info_(std::move(info)) {}
+S3Error::S3Error(S3ErrorInfo info)
+    : s3tar::Error(category_of(info), describe(info)), info_(std::move(info)) {}
 
 bool parse_error_body(const std::string& body, std::string& code, std::string& message,
                       std::string& request_id) {

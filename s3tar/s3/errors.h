@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "s3tar/errors.h"
+
 namespace s3tar::s3 {
 
 struct S3ErrorInfo {
@@ -14,9 +16,15 @@ struct S3ErrorInfo {
   std::string message;
   std::string request_id;
   int attempts = 1;
+  // The client's verdict: the request failed for a reason a later attempt may not meet (network,
+  // throttling, 5xx, a 200 carrying an <Error>). Set when the retries are exhausted on it.
+  bool retryable = false;
 };
 
-class S3Error : public std::runtime_error {
+// Category (s3tar/errors.h): Transient when retryable; Usage for what only a change of
+// configuration, credentials or permissions fixes (AccessDenied, NoSuchBucket, bad keys, ...);
+// BadInput otherwise (S3's answer about the data: a missing or changed object, a bad request).
+class S3Error : public s3tar::Error {
  public:
   explicit S3Error(S3ErrorInfo info);
   const S3ErrorInfo& info() const { return info_; }

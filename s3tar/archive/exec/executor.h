@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "s3tar/archive/plan/plan.h"
+#include "s3tar/errors.h"
 #include "s3tar/s3/client.h"
 
 namespace s3tar::exec {
@@ -34,10 +35,10 @@ struct SourceProblem {
 };
 
 // Thrown when sources could not be read; the upload was aborted.
-class SourceError : public std::runtime_error {
+class SourceError : public BadInputError {
  public:
-  SourceError(std::string what, std::vector<SourceProblem> problems)
-      : std::runtime_error(std::move(what)), problems_(std::move(problems)) {}
+  SourceError(const std::string& what, std::vector<SourceProblem> problems)
+      : BadInputError(what), problems_(std::move(problems)) {}
   const std::vector<SourceProblem>& problems() const { return problems_; }
 
  private:
@@ -45,9 +46,9 @@ class SourceError : public std::runtime_error {
 };
 
 // Thrown when a stop was requested (SIGTERM/SIGINT); the upload was aborted.
-class Interrupted : public std::runtime_error {
+class Interrupted : public InterruptedError {
  public:
-  using std::runtime_error::runtime_error;
+  using InterruptedError::InterruptedError;
 };
 
 struct VolumeResult {

@@ -10,6 +10,7 @@
 
 #include "s3tar/archive/tar/header.h"
 #include "s3tar/archive/tar/toc.h"
+#include "s3tar/errors.h"
 
 namespace s3tar::plan {
 
@@ -56,9 +57,10 @@ struct Options {
   Order order = Order::Interleaved;
 };
 
-class PlanError : public std::runtime_error {
+// Members or options the planner cannot make an archive of (bad input).
+class PlanError : public BadInputError {
  public:
-  using std::runtime_error::runtime_error;
+  using BadInputError::BadInputError;
 };
 
 // Bytes of an upload part. Generated pieces are rendered by render_generated at execution time;

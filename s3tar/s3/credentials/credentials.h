@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "s3tar/errors.h"
+
 namespace s3tar::s3 {
 
 struct Credentials {
@@ -25,9 +27,9 @@ struct Credentials {
 // A credential source is configured but broken (bad file, failing process, metadata service
 // error, unsupported profile kind). The message names the source and never contains a secret
 // (secret key, session token, web identity token, authorization token).
-class CredentialsError : public std::runtime_error {
+class CredentialsError : public UsageError {
  public:
-  using std::runtime_error::runtime_error;
+  using UsageError::UsageError;
 };
 
 // A source of credentials. load() returns nullopt when the source is not configured here
