@@ -9,6 +9,9 @@ namespace s3tar::inventory {
 CsvStream::CsvStream(RowHandler on_row, std::string name)
     : on_row_(std::move(on_row)), name_(std::move(name)) {
   if (csv_init(&parser_, CSV_STRICT | CSV_STRICT_FINI) != 0) throw std::bad_alloc();
+  // RFC 4180: spaces are part of a field. libcsv trims spaces and tabs around unquoted fields
+  // by default, which turned `src, lead.txt` into the key "lead.txt".
+  csv_set_space_func(&parser_, [](unsigned char) { return 0; });
 }
 
 CsvStream::~CsvStream() { csv_free(&parser_); }

@@ -16,7 +16,8 @@ namespace s3tar::inventory {
 // line number in an inventory file (one row per line, no header).
 using RowHandler = std::function<void(std::span<const std::string> fields, std::uint64_t line)>;
 
-// Parses CSV (RFC 4180, strict quoting) fed in chunks of any size. Holds one row at a time.
+// Parses CSV (RFC 4180, strict quoting; spaces are part of fields) fed in chunks of any size.
+// Holds one row at a time.
 class CsvStream {
  public:
   CsvStream(RowHandler on_row, std::string name);

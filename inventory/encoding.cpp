@@ -43,6 +43,14 @@ bool parse_bool(std::string_view text, bool& ok) {
   return false;
 }
 
+std::string abbreviate(std::string_view text, std::size_t max) {
+  if (text.size() <= max) return std::string(text);
+  std::size_t cut = max;
+  // Back up to the start of a UTF-8 character (continuation bytes are 10xxxxxx).
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(text.substr(0, cut)) + "... (" + std::to_string(text.size()) + " bytes)";
+}
+
 std::string to_hex(const unsigned char* data, std::size_t size) {
   static const char digits[] = "0123456789abcdef";
   std::string out(size * 2, '0');

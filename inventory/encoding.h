@@ -16,6 +16,10 @@ std::string percent_decode(std::string_view encoded);
 // ASCII case-insensitive boolean: "true"/"false". Returns false from `ok` otherwise.
 bool parse_bool(std::string_view text, bool& ok);
 
+// `text` for a one-line message: at most `max` bytes of it (cut at a UTF-8 character boundary),
+// then "... (N bytes)" when it was longer, so a huge field never makes a huge log line.
+std::string abbreviate(std::string_view text, std::size_t max = 80);
+
 // Lowercase hex of `size` bytes.
 std::string to_hex(const unsigned char* data, std::size_t size);
 

@@ -2,6 +2,7 @@
 
 #include <istream>
 #include <ostream>
+#include <unordered_map>
 
 #include "inventory/csv_gz.h"
 #include "inventory/encoding.h"
@@ -10,17 +11,81 @@
 namespace s3tar::inventory {
 namespace {
 
-// Feeds `in` to a CsvStream chunk by chunk.
+constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+constexpr std::size_t kMaxKeyBytes = 1024;  // S3's limit on object key length
+constexpr std::size_t kMaxEtagBytes = 128;
+constexpr std::size_t kMaxVersionIdBytes = 1024;
+
+// Feeds `in` to a CsvStream chunk by chunk, without a leading UTF-8 byte order mark (which
+// spreadsheet programs write and which would otherwise become part of the first bucket name).
 void parse_stream(std::istream& in, CsvStream& csv) {
   std::vector<char> buf(64 << 10);
+  bool first = true;
   while (in) {
     in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    const auto n = in.gcount();
-    if (n > 0) csv.feed(buf.data(), static_cast<std::size_t>(n));
+    auto n = static_cast<std::size_t>(in.gcount());
+    const char* data = buf.data();
+    if (first && n >= kUtf8Bom.size() && std::string_view(data, kUtf8Bom.size()) == kUtf8Bom) {
+      data += kUtf8Bom.size();
+      n -= kUtf8Bom.size();
+    }
+    first = false;
+    if (n > 0) csv.feed(data, n);
   }
   if (in.bad()) throw StoreError("read error");
   csv.finish();
 }
+
+// S3 bucket names as the AWS SDKs check them before sending a request (botocore's
+// VALID_BUCKET: 1-255 letters, digits, '.', '-', '_'; the stricter DNS rules apply to new
+// buckets only, and older us-east-1 buckets may use the rest).
+bool valid_bucket_name(std::string_view b) {
+  if (b.empty() || b.size() > 255) return false;
+  for (char c : b) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                    c == '-' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// The checks every manifest row gets before any request is made: a bucket S3 could hold, a key
+// S3 could store, and fields of sane length (they end up in log lines and requests).
+void check_object(const std::string& name, std::uint64_t line, const std::string& bucket,
+                  const std::string& key) {
+  if (bucket.empty() || key.empty()) throw BadRowError(name, line, "empty bucket or key");
+  if (!valid_bucket_name(bucket))
+    throw BadRowError(name, line,
+                      "invalid bucket name \"" + abbreviate(bucket) +
+                          "\" (a bucket name is 1-255 letters, digits, '.', '-' or '_')");
+  if (key.size() > kMaxKeyBytes)
+    throw BadRowError(name, line,
+                      "key of " + std::to_string(key.size()) + " bytes is longer than S3's limit of " +
+                          std::to_string(kMaxKeyBytes) + " bytes: \"" + abbreviate(key) + "\"");
+}
+
+// Remembers each object's first line: a second row for the same object is an error (the
+// archive would hold it twice, and a tar extractor keeps only the last of two equal names).
+class DuplicateCheck {
+ public:
+  void add(const std::string& name, std::uint64_t line, const std::string& bucket, const std::string& key,
+           const std::string& version_id = {}) {
+    std::string id = bucket;
+    id.push_back('\0');
+    id += key;
+    id.push_back('\0');
+    id += version_id;
+    const auto [it, inserted] = first_line_.emplace(std::move(id), line);
+    if (!inserted)
+      throw BadRowError(name, line,
+                        "s3://" + bucket + "/" + abbreviate(key) +
+                            (version_id.empty() ? "" : " version " + abbreviate(version_id)) +
+                            " is listed twice (first on line " + std::to_string(it->second) + ")");
+  }
+
+ private:
+  std::unordered_map<std::string, std::uint64_t> first_line_;
+};
 
 }  // namespace
 
@@ -50,6 +115,7 @@ void ManifestCsvWriter::write(std::string_view bucket, std::string_view key, std
 void read_manifest_csv(std::istream& in, const std::string& name,
                        const std::function<void(ManifestCsvEntry&&)>& on_entry,
                        const ManifestCsvOptions& options) {
+  DuplicateCheck duplicates;
   CsvStream csv(
       [&](std::span<const std::string> f, std::uint64_t line) {
         if (line == 1 && options.skip_header) return;
@@ -60,10 +126,15 @@ void read_manifest_csv(std::istream& in, const std::string& name,
         ManifestCsvEntry e;
         e.bucket = f[0];
         e.key = options.url_decode ? form_decode(f[1]) : f[1];
-        if (e.bucket.empty() || e.key.empty()) throw BadRowError(name, line, "empty bucket or key");
+        check_object(name, line, e.bucket, e.key);
         if (!parse_size(f[2], e.size))
-          throw BadRowError(name, line, "size is not a byte count: \"" + f[2] + "\"");
+          throw BadRowError(name, line, "size is not a byte count: \"" + abbreviate(f[2]) + "\"");
         if (f.size() == 4) e.etag = f[3];
+        if (e.etag.size() > kMaxEtagBytes)
+          throw BadRowError(name, line,
+                            "ETag of " + std::to_string(e.etag.size()) + " bytes is not an ETag: \"" +
+                                abbreviate(e.etag) + "\"");
+        duplicates.add(name, line, e.bucket, e.key);
         on_entry(std::move(e));
       },
       name);
@@ -80,6 +151,7 @@ std::vector<ManifestCsvEntry> read_manifest_csv(std::istream& in, const std::str
 
 void read_batch_manifest_csv(std::istream& in, const std::string& name,
                              const std::function<void(BatchManifestEntry&&)>& on_entry) {
+  DuplicateCheck duplicates;
   CsvStream csv(
       [&](std::span<const std::string> f, std::uint64_t line) {
         if (f.size() < 2 || f.size() > 3) {
@@ -89,8 +161,13 @@ void read_batch_manifest_csv(std::istream& in, const std::string& name,
         BatchManifestEntry e;
         e.bucket = f[0];
         e.key = form_decode(f[1]);
-        if (e.bucket.empty() || e.key.empty()) throw BadRowError(name, line, "empty bucket or key");
+        check_object(name, line, e.bucket, e.key);
         if (f.size() == 3) e.version_id = f[2];
+        if (e.version_id.size() > kMaxVersionIdBytes)
+          throw BadRowError(name, line,
+                            "version id of " + std::to_string(e.version_id.size()) +
+                                " bytes is not a version id: \"" + abbreviate(e.version_id) + "\"");
+        duplicates.add(name, line, e.bucket, e.key, e.version_id);
         on_entry(std::move(e));
       },
       name);

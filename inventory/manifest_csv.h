@@ -42,8 +42,10 @@ struct ManifestCsvOptions {
   bool url_decode = false;   // keys are form-encoded like inventory keys
 };
 
-// Reads an s3tar manifest CSV. Throws BadRowError (with `name` and the line) for rows with a
-// wrong column count, an empty bucket or key, or a bad size.
+// Reads an s3tar manifest CSV (RFC 4180; a leading UTF-8 byte order mark is ignored). Throws
+// BadRowError (with `name` and the line) for rows with a wrong column count, an empty or invalid
+// bucket name, an empty key or one over S3's 1,024 bytes, a bad size, an overlong ETag, or an
+// object listed on an earlier row. Messages quote at most the start of a long field.
 void read_manifest_csv(std::istream& in, const std::string& name,
                        const std::function<void(ManifestCsvEntry&&)>& on_entry,
                        const ManifestCsvOptions& options = {});
@@ -61,8 +63,8 @@ struct BatchManifestEntry {
 
 // Reads an S3 Batch Operations CSV manifest. Keys are URL-encoded there; they are decoded like
 // inventory keys (`%XX` is a byte, `+` a space), which is also what makes an inventory-derived
-// manifest round-trip. Throws BadRowError for rows with 2 or 3 columns missing, or empty
-// bucket/key.
+// manifest round-trip. Throws BadRowError like read_manifest_csv (an object is the same when
+// bucket, key and version id are).
 void read_batch_manifest_csv(std::istream& in, const std::string& name,
                              const std::function<void(BatchManifestEntry&&)>& on_entry);
 std::vector<BatchManifestEntry> read_batch_manifest_csv(std::istream& in, const std::string& name);

@@ -1,5 +1,7 @@
 #include "cli/tar/sources.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <fstream>
 #include <future>
@@ -8,6 +10,7 @@
 #include "cli/tar/tar_options.h"
 #include "inventory/errors.h"
 #include "inventory/manifest_csv.h"
+#include "s3tar/log/log.h"
 
 namespace s3tar::cli {
 
@@ -43,6 +46,32 @@ std::string read_local_or_s3(s3::S3Client& client, const std::string& location) 
   return ss.str();
 }
 
+namespace {
+
+// A row without an ETag (or, in a Batch manifest, without a version id) does not say which
+// content it means: the object is archived as it is when it is read, even if it changed after
+// the manifest was made. Say so once, loudly, with how to pin the rows.
+void warn_unpinned_rows(const std::vector<plan::Member>& rows, const std::string& manifest,
+                        ManifestFormat format) {
+  const bool batch = format == ManifestFormat::Batch;
+  const size_t unpinned =
+      static_cast<size_t>(std::count_if(rows.begin(), rows.end(), [&](const plan::Member& m) {
+        return batch ? m.version_id.empty() : m.etag.empty();
+      }));
+  if (unpinned == 0) return;
+  log::warn(
+      "manifest.unpinned",
+      fmt::format("{} of the {} rows of {} have no {}: those objects are archived as they are when read, "
+                  "even if they changed after the manifest was made; {}",
+                  unpinned, rows.size(), manifest, batch ? "version id" : "ETag",
+                  batch ? "add version ids to pin them"
+                        : "add the ETag column (bucket,key,size,etag, as `s3tar inventory` writes) to pin "
+                          "them"),
+      {{"manifest", manifest}, {"unpinned_rows", unpinned}, {"rows", rows.size()}});
+}
+
+}  // namespace
+
 SourceSet manifest_sources(s3::S3Client& client, const std::string& manifest, bool skip_header,
                            bool urldecode, ManifestFormat format) {
   std::istringstream in(read_local_or_s3(client, manifest));
@@ -65,6 +94,7 @@ SourceSet manifest_sources(s3::S3Client& client, const std::string& manifest, bo
         },
         opts);
   }
+  warn_unpinned_rows(rows, manifest, format);
   // HEAD in windows so that memory for futures stays small; the engine bounds requests in flight.
   constexpr size_t kWindow = 512;
   for (size_t start = 0; start < rows.size(); start += kWindow) {
