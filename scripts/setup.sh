@@ -19,6 +19,10 @@ PACKAGES=(
   shellcheck systemd
   # S3-compatible test server (Ceph RADOS Gateway)
   radosgw ceph-mon ceph-osd ceph-common
+  # the AWS-like test passes: the test CA (openssl), *.localhost bucket host names for glibc
+  # (nss-myhostname resolves them to loopback; the package adds it to /etc/nsswitch.conf), and
+  # an HTTPS CONNECT proxy
+  openssl libnss-myhostname tinyproxy
 )
 
 command -v dpkg-query >/dev/null 2>&1 || die "dpkg-query not found: this script supports Debian 12 only"

@@ -38,14 +38,18 @@ PY
 http_up() { curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/"; }
 
 # Writes $W/env atomically for server $1 (rgw | moto) on $PORT with ACCESS_KEY / SECRET_KEY.
+# S3_ENDPOINT defaults to plain HTTP on 127.0.0.1 (path-style); a caller may set ENDPOINT and
+# ADDRESSING, and EXTRA_ENV (more `export NAME=value` lines).
 write_env() {
   cat >"$W/env.tmp" <<ENV
-export S3_ENDPOINT=http://127.0.0.1:$PORT
+export S3_ENDPOINT=${ENDPOINT:-http://127.0.0.1:$PORT}
+export S3_ADDRESSING=${ADDRESSING:-path}
 export AWS_ACCESS_KEY_ID=$ACCESS_KEY
 export AWS_SECRET_ACCESS_KEY=$SECRET_KEY
 export AWS_REGION=us-east-1
 export AWS_DEFAULT_REGION=us-east-1
 export S3_SERVER=$1
+${EXTRA_ENV:-}
 ENV
   mv "$W/env.tmp" "$W/env"
 }

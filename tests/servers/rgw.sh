@@ -9,8 +9,19 @@
 #   tests/servers/rgw.sh stop  WORKDIR [--clean] # --clean also removes WORKDIR's server state
 #   tests/servers/rgw.sh status WORKDIR
 #
-# `start` writes WORKDIR/env (source it): S3_ENDPOINT, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
-# AWS_REGION, AWS_DEFAULT_REGION, S3_SERVER=rgw.
+# radosgw listens twice: plain HTTP on PORT and HTTPS on a free port (beast ssl_endpoint) with a
+# certificate from a throw-away test CA (tests/servers/pki.sh, under WORKDIR/tls) for
+# s3.localhost, *.s3.localhost and 127.0.0.1. rgw_dns_name = s3.localhost makes
+# https://BUCKET.s3.localhost:TLSPORT/KEY virtual-hosted; path-style works on both ports.
+# *.localhost names resolve to 127.0.0.1 in libcurl itself, and for glibc (Python, tinyproxy)
+# through nss-myhostname (libnss-myhostname, installed by scripts/setup.sh).
+#
+# `start` writes WORKDIR/env (source it): S3_ENDPOINT, S3_ADDRESSING (path | virtual),
+# AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_DEFAULT_REGION, S3_SERVER=rgw, and
+# for TLS: S3_TLS_ENDPOINT (https://s3.localhost:TLSPORT), S3_TLS_CA (the test CA), S3_TLS_DIR
+# (the PKI: expired.pem, other-ca.pem, ...), S3_HTTP_ENDPOINT (http://127.0.0.1:PORT).
+# In the AWS-like mode (RGW_AWS_LIKE=1) S3_ENDPOINT is the TLS endpoint, S3_ADDRESSING is
+# virtual and AWS_CA_BUNDLE names the test CA.
 #
 # Environment:
 #   RGW_MEMSTORE_BYTES  RAM the OSD may hold (default 4 GiB)
@@ -18,6 +29,7 @@
 #                       only for a test that says so)
 #   RGW_MON_PORT        monitor port (default: a free port chosen by the kernel)
 #   RGW_START_TIMEOUT   seconds to wait for each bring-up step (default 60)
+#   RGW_AWS_LIKE        1 = the env file describes the AWS-like endpoint (HTTPS, virtual-hosted)
 set -euo pipefail
 
 readonly ACCESS_KEY="S3TARTESTACCESSKEY01"
@@ -139,7 +151,7 @@ cmd_stop() {
   stop_all
   if [[ "${1:-}" == "--clean" ]]; then
     rm -rf "$W/mon" "$W/osd" "$W/rgw" "$W/run" "$W/crash" "$W/log" "$W/pids" \
-      "$W/monmap" "$W/ceph.conf" "$W/keyring" "$W/env"
+      "$W/monmap" "$W/ceph.conf" "$W/keyring" "$W/env" "$W/tls"
     rmdir "$W" 2>/dev/null || true
   fi
   echo "$PROG: stopped"
@@ -163,6 +175,10 @@ cmd_start() {
 
   command -v ceph-mon >/dev/null 2>&1 || die "ceph-mon not found; run scripts/setup.sh"
   command -v radosgw >/dev/null 2>&1 || die "radosgw not found; run scripts/setup.sh"
+  case "${RGW_AWS_LIKE:-0}" in 0 | 1) ;; *) die "RGW_AWS_LIKE must be 0 or 1" ;; esac
+  # Python helpers and proxies resolve bucket host names through glibc.
+  getent hosts probe.s3.localhost >/dev/null 2>&1 \
+    || die "probe.s3.localhost does not resolve: install libnss-myhostname (scripts/setup.sh)"
 
   local memstore_bytes=${RGW_MEMSTORE_BYTES:-4294967296}
   local min_part=${RGW_MIN_PART_SIZE:-5242880}
@@ -182,8 +198,9 @@ cmd_start() {
   fi
 
   # Fresh state every time: memstore keeps nothing across restarts.
-  rm -rf "$W/mon" "$W/osd" "$W/rgw" "$W/run" "$W/crash" "$W/log" "$W/pids" "$W/monmap" "$W/env"
+  rm -rf "$W/mon" "$W/osd" "$W/rgw" "$W/run" "$W/crash" "$W/log" "$W/pids" "$W/monmap" "$W/env" "$W/tls"
   mkdir -p "$W/mon" "$W/osd/ceph-0" "$W/rgw" "$W/run" "$W/crash" "$W/log" "$W/pids"
+  "$(dirname "${BASH_SOURCE[0]}")/pki.sh" "$W/tls" >/dev/null || die "making the test PKI failed"
 
   local fsid osd_uuid
   fsid=$(</proc/sys/kernel/random/uuid)
@@ -236,6 +253,8 @@ rgw_multipart_min_part_size = $min_part
 rgw_gc_obj_min_wait = 60
 rgw_gc_processor_period = 60
 rgw_thread_pool_size = 64
+# Virtual-hosted-style requests: https://BUCKET.s3.localhost:TLSPORT/KEY.
+rgw_dns_name = s3.localhost
 EOF
   : >"$W/keyring"
 
@@ -282,17 +301,33 @@ EOF
     PORT=$(free_port)
   fi
   [[ "$PORT" != "$mon_port" ]] || fail "mon port and RGW port are both $PORT"
+  local tls_port
+  tls_port=$(free_port)
+  while [[ "$tls_port" == "$PORT" || "$tls_port" == "$mon_port" ]]; do tls_port=$(free_port); done
   # [client] is the last section of ceph.conf.
-  echo "rgw_frontends = beast endpoint=127.0.0.1:$PORT" >>"$W/ceph.conf"
+  echo "rgw_frontends = beast endpoint=127.0.0.1:$PORT ssl_endpoint=127.0.0.1:$tls_port" \
+    "ssl_certificate=$W/tls/server.pem ssl_private_key=$W/tls/server.key" >>"$W/ceph.conf"
   spawn rgw radosgw -c "$W/ceph.conf" -n client.rgw.a -f
   wait_for "radosgw to answer GET / on 127.0.0.1:$PORT" rgw http_up
+  wait_for "radosgw to answer GET / on https://s3.localhost:$tls_port" rgw \
+    curl -s -o /dev/null --max-time 2 --cacert "$W/tls/ca.pem" "https://s3.localhost:$tls_port/"
   daemon_alive rgw || fail "radosgw exited right after start (port $PORT taken?)"
   flock -u 9
   exec 9>&-
 
+  local tls_endpoint="https://s3.localhost:$tls_port"
+  EXTRA_ENV="export S3_TLS_ENDPOINT=$tls_endpoint
+export S3_TLS_CA=$W/tls/ca.pem
+export S3_TLS_DIR=$W/tls
+export S3_HTTP_ENDPOINT=http://127.0.0.1:$PORT"
+  ENDPOINT="" ADDRESSING=""
+  if [[ "${RGW_AWS_LIKE:-0}" == 1 ]]; then
+    ENDPOINT=$tls_endpoint ADDRESSING=virtual
+    EXTRA_ENV+=$'\n'"export AWS_CA_BUNDLE=$W/tls/ca.pem"
+  fi
   write_env rgw
-  note "up in $(elapsed_since "$t0") (mon port $mon_port, env in $W/env)"
-  echo "http://127.0.0.1:$PORT"
+  note "up in $(elapsed_since "$t0") (mon port $mon_port, TLS on $tls_endpoint, env in $W/env)"
+  sed -n 's/^export S3_ENDPOINT=//p' "$W/env"
 }
 
 # ---- main ------------------------------------------------------------------------------

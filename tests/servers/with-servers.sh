@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Runs a command with throw-away S3-compatible servers on 127.0.0.1, then stops them.
 #
-# Usage: tests/servers/with-servers.sh [--rgw] [--moto] -- CMD [ARGS...]
+# Usage: tests/servers/with-servers.sh [--rgw] [--moto] [--aws-like] [--proxy] -- CMD [ARGS...]
 #   No server flag: both. The command sees
 #     S3TAR_RGW_ENV   path of a shell-sourceable env file for the Ceph RGW server (if started)
 #     S3TAR_MOTO_ENV  path of the same for the moto server (if started)
 #   and a server it was not asked for has its variable unset. Exit status = CMD's exit status
 #   (128+N if this script is stopped by signal N).
+#   --aws-like  RGW's env file names its AWS-like endpoint: HTTPS with the test CA in
+#               AWS_CA_BUNDLE, virtual-hosted addressing (rgw.sh, RGW_AWS_LIKE=1)
+#   --proxy     also start an HTTPS CONNECT proxy (tests/servers/proxy.sh) and run CMD with
+#               HTTPS_PROXY pointing at it (NO_PROXY cleared) and S3TAR_PROXY_ENV naming its env
+#               file; when CMD succeeds, fails unless tunnels went through the proxy
 #
 # Environment:
 #   S3TAR_SERVERS_DIR   base directory for the servers' work dirs (default: a new temp dir)
@@ -19,13 +24,15 @@ PROG="with-servers.sh"
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 
 die() { echo "$PROG: error: $*" >&2; exit 2; }
-usage() { echo "usage: $PROG [--rgw] [--moto] -- CMD [ARGS...]" >&2; exit 2; }
+usage() { echo "usage: $PROG [--rgw] [--moto] [--aws-like] [--proxy] -- CMD [ARGS...]" >&2; exit 2; }
 
-want_rgw=0 want_moto=0
+want_rgw=0 want_moto=0 want_proxy=0 aws_like=0
 while (($#)); do
   case "$1" in
     --rgw) want_rgw=1 ;;
     --moto) want_moto=1 ;;
+    --aws-like) aws_like=1 ;;
+    --proxy) want_proxy=1 ;;
     --) shift; break ;;
     -h | --help) usage ;;
     *) echo "$PROG: error: unknown option $1" >&2; usage ;;
@@ -91,11 +98,11 @@ trap 'on_signal HUP 1' HUP
 # Start the servers side by side; each start prints its endpoint, sent to stderr so that
 # CMD's stdout stays its own.
 declare -A start_pid=()
-for s in rgw moto; do
+for s in rgw moto proxy; do
   var="want_$s"
   ((${!var})) || continue
   started+=("$s")
-  "$HERE/$s.sh" start "$WD/$s" >&2 &
+  RGW_AWS_LIKE=$aws_like "$HERE/$s.sh" start "$WD/$s" >&2 &
   start_pid[$s]=$!
   starting_pids+=("$!")
 done
@@ -106,9 +113,16 @@ done
 starting_pids=()
 ((failed == 0)) || { echo "$PROG: error: a server failed to start" >&2; exit 1; }
 
-unset S3TAR_RGW_ENV S3TAR_MOTO_ENV
+unset S3TAR_RGW_ENV S3TAR_MOTO_ENV S3TAR_PROXY_ENV
 ((want_rgw)) && export S3TAR_RGW_ENV="$WD/rgw/env"
 ((want_moto)) && export S3TAR_MOTO_ENV="$WD/moto/env"
+if ((want_proxy)); then
+  export S3TAR_PROXY_ENV="$WD/proxy/env"
+  # Every HTTPS request of CMD goes through the proxy: no bypass list from the caller.
+  unset https_proxy NO_PROXY no_proxy
+  HTTPS_PROXY=$(sed -n 's/^export HTTPS_PROXY=//p' "$S3TAR_PROXY_ENV")
+  export HTTPS_PROXY
+fi
 
 # CMD runs as a background job so that a signal to this script is handled at once (a trap
 # waits for a foreground command to end); its stdin is passed through explicitly.
@@ -121,4 +135,15 @@ wait "$cmd_pid"
 rc=$?
 set -e
 cmd_pid=""
+if ((want_proxy && rc == 0)); then
+  # A proxied pass that bypassed the proxy would prove nothing.
+  log=$(sed -n 's/^export PROXY_LOG=//p' "$S3TAR_PROXY_ENV")
+  tunnels=$(grep -c 'Request (file descriptor [0-9]*): CONNECT ' "$log" || true)
+  vhosts=$(grep -c 'Request (file descriptor [0-9]*): CONNECT [^ ]*\.s3\.localhost:' "$log" || true)
+  echo "$PROG: $tunnels CONNECT tunnels through the proxy, $vhosts to virtual-hosted bucket names" >&2
+  if ((tunnels == 0)); then
+    echo "$PROG: error: --proxy given but no request went through the proxy" >&2
+    rc=1
+  fi
+fi
 exit "$rc"
