@@ -12,15 +12,12 @@ import sys
 import tempfile
 import uuid
 
-import boto3
-import botocore.config
-
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
 from s3inventory import CURRENT_SCHEMA, VERSIONED_SCHEMA, Row, csv_gz, form_encode, write_report  # noqa: E402,F401
 
 # Exit codes, the setup error, the binary and env files: shared with the other e2e modules.
 from s3env import (EXIT_BAD_INPUT, EXIT_OK, EXIT_PARTIAL, EXIT_TRANSIENT, EXIT_USAGE,  # noqa: E402,F401
-                   SetupError, binary, parse_env_file)
+                   SetupError, binary, helper_client, parse_env_file)
 
 EXIT_NOT_DELIVERED = 4
 
@@ -40,15 +37,17 @@ def rgw_env():
 
 
 def s3_client(env):
-    return boto3.client(
-        "s3",
-        endpoint_url=env["S3_ENDPOINT"],
-        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
-        region_name=env.get("AWS_REGION", "us-east-1"),
-        config=botocore.config.Config(s3={"addressing_style": "path"}, retries={"max_attempts": 3},
-                                      max_pool_connections=16),
-    )
+    return helper_client(env, env["S3_ENDPOINT"], env.get("AWS_REGION", "us-east-1"))
+
+
+def connection(env, **extra):
+    """The job config's "connection" for the server: its endpoint, and virtual-hosted addressing
+    when the env file says so (AWS_CA_BUNDLE reaches the binary through binary_env)."""
+    out = {"endpoint_url": env["S3_ENDPOINT"]}
+    if env.get("S3_ADDRESSING") == "virtual":
+        out["path_style"] = False
+    out.update(extra)
+    return out
 
 
 def binary_env(env, extra=None):
@@ -63,6 +62,8 @@ def binary_env(env, extra=None):
         "AWS_EC2_METADATA_DISABLED": "true",
         "S3TAR_LOG_FORMAT": "json",
     })
+    if env.get("AWS_CA_BUNDLE"):
+        out["AWS_CA_BUNDLE"] = env["AWS_CA_BUNDLE"]
     out.pop("AWS_BATCH_JOB_ARRAY_INDEX", None)
     out.pop("AWS_BATCH_JOB_ARRAY_SIZE", None)
     if extra:

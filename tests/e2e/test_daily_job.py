@@ -88,7 +88,7 @@ class DailyJobTest(unittest.TestCase):
             "destination": {"bucket": self.dst, "prefix": dest_prefix},
             "storage_class": "GLACIER",
             "concurrency": 4,
-            "connection": {"endpoint_url": self.env["S3_ENDPOINT"], "region": "us-east-1"},
+            "connection": di.connection(self.env, region="us-east-1"),
         }
         fields.update(extra)
         di.write_config(path, **fields)
@@ -339,7 +339,7 @@ class DailyJobVolumesTest(unittest.TestCase):
             "size_limit": "10MiB",
             "storage_class": "DEEP_ARCHIVE",
             "concurrency": 2,
-            "connection": {"endpoint_url": self.env["S3_ENDPOINT"]},
+            "connection": di.connection(self.env),
         }
         fields.update(extra)
         di.write_config(path, **fields)

@@ -2,6 +2,8 @@
 // tests/servers/with-servers.sh (S3TAR_RGW_ENV / S3TAR_MOTO_ENV name their env files). Every
 // test runs on both servers unless a comment and the suite name say one lacks the behaviour.
 // A missing server is a failure, not a skip: a green run must mean the client was exercised.
+// The env file also says how to reach the server: S3_ADDRESSING (path | virtual) and, over HTTPS,
+// AWS_CA_BUNDLE (the AWS-like pass: RGW with TLS and virtual-hosted buckets).
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 
@@ -33,6 +35,8 @@ constexpr uint64_t kPart = 5 * 1024 * 1024;
 struct ServerEnv {
   std::string server;  // rgw | moto
   std::string endpoint, access_key, secret_key, region;
+  bool virtual_host = false;  // S3_ADDRESSING=virtual
+  std::string ca_bundle;      // AWS_CA_BUNDLE
 };
 
 // Reads the `export NAME=value` lines of a server's env file.
@@ -114,8 +118,15 @@ class S3Integration : public ::testing::TestWithParam<std::string> {
     for (const char* name : {"S3_ENDPOINT", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"})
       ASSERT_FALSE(vars[name].empty()) << name << " missing in " << path;
     ASSERT_EQ(vars["S3_SERVER"], server) << path;
-    env_ = {server, vars["S3_ENDPOINT"], vars["AWS_ACCESS_KEY_ID"], vars["AWS_SECRET_ACCESS_KEY"],
-            vars["AWS_REGION"]};
+    const std::string addressing = vars["S3_ADDRESSING"].empty() ? "path" : vars["S3_ADDRESSING"];
+    ASSERT_TRUE(addressing == "path" || addressing == "virtual") << "S3_ADDRESSING in " << path;
+    env_ = {server,
+            vars["S3_ENDPOINT"],
+            vars["AWS_ACCESS_KEY_ID"],
+            vars["AWS_SECRET_ACCESS_KEY"],
+            vars["AWS_REGION"],
+            addressing == "virtual",
+            vars["AWS_CA_BUNDLE"]};
     client_ = make_client(16);
     bucket_ = unique_bucket_name();
     create_bucket(bucket_);
@@ -125,8 +136,9 @@ class S3Integration : public ::testing::TestWithParam<std::string> {
     ClientConfig cfg;
     cfg.region = env_.region;
     cfg.endpoint_url = env_.endpoint;
-    cfg.path_style = true;
+    cfg.path_style = !env_.virtual_host;
     cfg.http.max_in_flight = max_in_flight;
+    cfg.http.ca_bundle = env_.ca_bundle;
     return std::make_unique<S3Client>(cfg, std::make_shared<FixedProvider>(credentials()));
   }
 
@@ -156,7 +168,7 @@ class S3Integration : public ::testing::TestWithParam<std::string> {
     return "s3tar-it-" + name + "-" + suffix;
   }
 
-  // A signed request the client has no operation for (CreateBucket, GetObjectTagging).
+  // A signed request the client has no operation for (CreateBucket, GetObjectTagging), path-style.
   HttpResponse raw(const std::string& method, const std::string& encoded_path, HeaderList query = {},
                    std::string body = {}) const {
     HttpRequest req;
@@ -170,7 +182,9 @@ class S3Integration : public ::testing::TestWithParam<std::string> {
     params.region = env_.region;
     params.time = std::chrono::system_clock::now();
     sign_request(req, credentials(), params);
-    HttpEngine engine;
+    HttpEngineOptions options;
+    options.ca_bundle = env_.ca_bundle;
+    HttpEngine engine(options);
     std::promise<HttpResponse> p;
     auto f = p.get_future();
     engine.submit(std::move(req), [&p](HttpResponse&& r) { p.set_value(std::move(r)); });
@@ -446,9 +460,10 @@ TEST_P(S3Integration, DotSegmentsInKeysAreSentAsIs) {
   }
 }
 
+// '%' included: RGW 16 decodes CopyObject's x-amz-copy-source once, as S3 does (only
+// UploadPartCopy decodes it twice).
 TEST_P(S3Integration, CopyObjectWithAwkwardKeys) {
   for (const auto& key : kAwkwardKeys) {
-    if (key.find('%') != std::string::npos && rgw()) continue;  // RGW decodes copy sources twice
     SCOPED_TRACE(key);
     const std::string etag = put(key, "copy me: " + key);
     WriteOptions o;
@@ -464,6 +479,51 @@ TEST_P(S3Integration, CopyObjectWithAwkwardKeys) {
   const S3Error e = error_of(client_->copy_object({bucket_, "no such source", ""}, bucket_, "copies/x"));
   EXPECT_EQ(e.status(), 404);
   EXPECT_EQ(e.code(), "NoSuchKey");
+}
+
+// A bucket name with dots cannot be virtual-hosted under TLS (BUCKET.s3.example has one label
+// too many for the *.s3.example certificate): the AWS CLI sends such requests path-style, and
+// so must the client. In the AWS-like pass (HTTPS, virtual-hosted) a virtual-hosted request
+// here fails the certificate check; plain passes show the operations work on such buckets.
+TEST_P(S3Integration, BucketNameWithDotsWorksForEveryOperation) {
+  const std::string dotted = "s3tar.it." + bucket_.substr(bucket_.size() - 10) + ".dots";
+  create_bucket(dotted);
+  const std::string src_key = "in dotted/source+key=\xc3\xbc//x";
+  const std::string src = random_bytes(kPart + 1000, 7);
+  ASSERT_EQ(client_->put_object(dotted, src_key, shared(src)).get(), md5_hex(src));
+  EXPECT_EQ(client_->head_object({dotted, src_key, ""}).get().size, src.size());
+  GetRequest req;
+  req.object = {dotted, src_key, ""};
+  req.range = ByteRange{5, 14};
+  EXPECT_TRUE(client_->get_object(std::move(req)).get().body == src.substr(5, 10));
+  std::vector<std::string> keys;
+  client_->list_all(dotted, "in dotted/", [&](const ListedObject& o) { keys.push_back(o.key); });
+  EXPECT_EQ(keys, std::vector<std::string>{src_key});
+
+  // Copies into, within and out of the dotted bucket.
+  EXPECT_EQ(client_->copy_object({dotted, src_key, ""}, bucket_, "from-dotted").get(), md5_hex(src));
+  EXPECT_EQ(client_->copy_object({bucket_, "from-dotted", ""}, dotted, "back").get(), md5_hex(src));
+  const std::string key = "archive 1.tar";
+  const std::string upload = client_->create_multipart_upload(dotted, key).get();
+  CopyPartRequest copy;
+  copy.bucket = dotted;
+  copy.key = key;
+  copy.upload_id = upload;
+  copy.source = {dotted, src_key, ""};
+  copy.part_number = 1;
+  copy.range = ByteRange{0, kPart - 1};
+  std::vector<CompletedPart> parts{{1, client_->upload_part_copy(copy).get()}};
+  parts.push_back({2, client_->upload_part(dotted, key, upload, 2, shared(src.substr(kPart))).get()});
+  CompleteRequest done;
+  done.bucket = dotted;
+  done.key = key;
+  done.upload_id = upload;
+  done.parts = parts;
+  client_->complete_multipart_upload(done).get();
+  GetRequest whole;
+  whole.object = {dotted, key, ""};
+  EXPECT_TRUE(client_->get_object(std::move(whole)).get().body == src);
+  EXPECT_TRUE(client_->delete_objects(dotted, {src_key, "back", key}).get().empty());
 }
 
 // ---- delete and tagging ------------------------------------------------------------------
