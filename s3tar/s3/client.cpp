@@ -13,6 +13,7 @@
 #include "s3tar/s3/credentials/chain_provider.h"
 #include "s3tar/s3/credentials/refreshing_provider.h"
 #include "s3tar/s3/digest.h"
+#include "s3tar/s3/http/transport_failure.h"
 #include "s3tar/s3/sigv4/sigv4.h"
 
 namespace s3tar::s3 {
@@ -275,14 +276,14 @@ void S3Client::on_response(std::shared_ptr<Call> call, HttpResponse&& r) {
     if (!parse_error_body(r.body, code, message, request_id)) code = default_code_for_status(status);
   }
   if (request_id.empty()) request_id = r.header("x-amz-request-id").value_or("");
-  const ErrorKind kind = classify_error(status, r.transport_error, code);
+  const ErrorKind kind = classify_error(status, r.transport_error, code, r.proxy_status, !r.proxy.empty());
   if (kind == ErrorKind::None) {
     quota_.on_success(call->quota_cost);
     call->ok(std::move(r));
     return;
   }
   if (status == 0) {
-    code = "TransportError";
+    code = transport_failure_code(classify_transport_failure(r));  // TLSError, ProxyError, TransportError
     message = r.transport_message;
   }
   bool retry = is_retryable(kind) && call->attempts < config_.retry.max_attempts && !closing_;

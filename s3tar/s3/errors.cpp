@@ -12,7 +12,7 @@ std::string describe(const S3ErrorInfo& i) {
   if (i.code == "CredentialsError") {
     s += i.message;  // no request was sent: the credentials could not be loaded
   } else if (i.http_status == 0) {
-    s += "no response (" + i.message + ")";
+    s += i.message;  // says where it failed: the endpoint or the proxy
   } else {
     s += "HTTP " + std::to_string(i.http_status);
     if (!i.code.empty()) s += " " + i.code;
@@ -29,7 +29,8 @@ ErrorCategory category_of(const S3ErrorInfo& i) {
   if (c == "AccessDenied" || c == "AllAccessDisabled" || c == "NoSuchBucket" || c == "InvalidAccessKeyId" ||
       c == "SignatureDoesNotMatch" || c == "InvalidBucketName" || c == "InvalidStorageClass" ||
       c == "InvalidArgument" || c == "CredentialsError" || c == "AccountProblem" || c == "InvalidToken" ||
-      c == "ExpiredToken" || c == "TokenRefreshRequired" || c.rfind("KMS.", 0) == 0)
+      c == "ExpiredToken" || c == "TokenRefreshRequired" || c.rfind("KMS.", 0) == 0 || c == "TLSError" ||
+      c == "ProxyError")  // a certificate not accepted, a proxy that refuses
     return ErrorCategory::Usage;
   return ErrorCategory::BadInput;
 }

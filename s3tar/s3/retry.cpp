@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "s3tar/s3/http/transport_failure.h"
+
 namespace s3tar::s3 {
 namespace {
 
@@ -35,13 +37,21 @@ bool contains(const std::array<std::string_view, N>& set, const std::string& cod
 
 }  // namespace
 
-ErrorKind classify_error(long status, int transport_error, const std::string& s3_code) {
+ErrorKind classify_error(long status, int transport_error, const std::string& s3_code, long proxy_status,
+                         bool through_proxy) {
   if (status == 0) {
-    if (transport_error == CURLE_OPERATION_TIMEDOUT) return ErrorKind::Timeout;
-    // A transfer we aborted ourselves (a body sink said stop) is not worth retrying.
-    if (transport_error == CURLE_WRITE_ERROR || transport_error == CURLE_ABORTED_BY_CALLBACK)
-      return ErrorKind::Permanent;
-    return ErrorKind::Transient;
+    switch (classify_transport_failure(transport_error, proxy_status, through_proxy)) {
+      case TransportFailure::Timeout:
+        return ErrorKind::Timeout;
+      // A transfer we aborted ourselves (a body sink said stop) is not worth retrying, nor is
+      // a certificate we do not accept or a tunnel the proxy refuses: fail fast.
+      case TransportFailure::Aborted:
+      case TransportFailure::TlsCertificate:
+      case TransportFailure::ProxyRefused:
+        return ErrorKind::Permanent;
+      default:
+        return ErrorKind::Transient;
+    }
   }
   if (!s3_code.empty()) {
     if (contains(kThrottlingCodes, s3_code)) return ErrorKind::Throttling;

@@ -33,7 +33,11 @@ enum class ErrorKind {
 };
 
 // status 0 = no HTTP response (transport_error is the CURLcode).
-ErrorKind classify_error(long status, int transport_error, const std::string& s3_code);
+// For status 0, proxy_status and through_proxy say whether the failure was at a proxy
+// (s3tar/s3/http/transport_failure.h): a certificate not accepted or a proxy refusing the tunnel
+// is Permanent, an unreachable proxy Transient.
+ErrorKind classify_error(long status, int transport_error, const std::string& s3_code, long proxy_status = 0,
+                         bool through_proxy = false);
 bool is_retryable(ErrorKind kind);
 
 // Full-jitter delay before attempt number `attempt` + 1 (attempt counts from 1).

@@ -15,6 +15,9 @@
 #include <utility>
 #include <vector>
 
+#include "s3tar/s3/http/proxy.h"
+#include "s3tar/s3/http/transport_failure.h"
+
 namespace s3tar::s3 {
 
 static_assert(HttpEngine::kShutdownError == CURLE_ABORTED_BY_CALLBACK);
@@ -56,6 +59,26 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+struct Origin {
+  std::string scheme, host;  // host without port or brackets
+};
+
+// "https://bucket.s3.example:8443" -> {"https", "bucket.s3.example"}.
+Origin parse_origin(const std::string& base_url) {
+  Origin o;
+  const auto sep = base_url.find("://");
+  if (sep == std::string::npos) return o;
+  o.scheme = base_url.substr(0, sep);
+  std::string authority = base_url.substr(sep + 3);
+  authority = authority.substr(0, authority.find('/'));
+  if (!authority.empty() && authority.front() == '[') {
+    o.host = authority.substr(1, authority.find(']') - 1);
+  } else {
+    o.host = authority.substr(0, authority.rfind(':'));
+  }
+  return o;
+}
+
 HttpResponse shutdown_response() {
   HttpResponse r;
   r.transport_error = HttpEngine::kShutdownError;
@@ -75,6 +98,7 @@ struct Transfer {
   bool head = false;
   int sink_state = 0;      // 0 = undecided, 1 = the body goes to the sink, 2 = to response.body
   std::string sink_error;  // why the sink stopped the transfer (curl overwrites errbuf)
+  ProxyChoice proxy;       // chosen from the environment when the transfer starts
   char errbuf[CURL_ERROR_SIZE] = {};
 
   Transfer(HttpRequest req, HttpEngine::Completion done, BodySink s)
@@ -351,6 +375,11 @@ struct HttpEngine::Impl {
     set(CURLOPT_TCP_KEEPIDLE, 60L);
     set(CURLOPT_TCP_KEEPINTVL, 30L);
     set(CURLOPT_TCP_NODELAY, 1L);
+    // The proxy from the environment, chosen here (not by libcurl) so that a failure can name it;
+    // "" = direct, whatever the environment says.
+    const Origin origin = parse_origin(req.base_url);
+    t.proxy = proxy_for(origin.scheme, origin.host, process_env());
+    set(CURLOPT_PROXY, t.proxy.url.c_str());
     set(CURLOPT_SSL_VERIFYPEER, options.verify_tls ? 1L : 0L);
     set(CURLOPT_SSL_VERIFYHOST, options.verify_tls ? 2L : 0L);
     if (!options.ca_bundle.empty()) set(CURLOPT_CAINFO, options.ca_bundle.c_str());
@@ -434,6 +463,7 @@ struct HttpEngine::Impl {
       active.erase(it);
 
       HttpResponse& r = t->response;
+      r.proxy = t->proxy.redacted;
       if (result == CURLE_OK) {
         long status = 0;
         curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
@@ -441,10 +471,15 @@ struct HttpEngine::Impl {
       } else {
         r.status = 0;
         r.transport_error = result;
+        long connect_code = 0;
+        curl_easy_getinfo(easy, CURLINFO_HTTP_CONNECTCODE, &connect_code);
+        if (!r.proxy.empty() && connect_code >= 300) r.proxy_status = connect_code;
         if (result == CURLE_WRITE_ERROR && !t->sink_error.empty()) {
           r.transport_message = std::move(t->sink_error);
         } else {
-          r.transport_message = t->errbuf[0] ? t->errbuf : curl_easy_strerror(result);
+          const std::string curl_message = t->errbuf[0] ? t->errbuf : curl_easy_strerror(result);
+          r.transport_message = describe_transport_failure(classify_transport_failure(r), curl_message,
+                                                           t->request.base_url, r.proxy, r.proxy_status);
         }
         r.body.clear();
       }

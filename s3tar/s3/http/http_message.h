@@ -39,9 +39,12 @@ using BodySink = std::function<bool(const char* data, size_t size)>;
 struct HttpResponse {
   long status = 0;          // 0 when no HTTP response was received
   int transport_error = 0;  // CURLcode, 0 = none
+  // Names where it failed: the endpoint, or the proxy (s3tar/s3/http/transport_failure.h).
   std::string transport_message;
-  HeaderList headers;                                              // names lowercased
-  std::string body;                                                // empty when a BodySink consumed it
+  std::string proxy;      // the proxy the request went through (no credentials), empty = direct
+  long proxy_status = 0;  // the proxy's answer to CONNECT when it refused the tunnel (>= 300)
+  HeaderList headers;     // names lowercased
+  std::string body;       // empty when a BodySink consumed it
   std::optional<std::string> header(std::string_view name) const;  // case-insensitive
 };
 
