@@ -10,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include "s3tar/s3/addressing.h"
 #include "s3tar/s3/credentials/chain_provider.h"
 #include "s3tar/s3/credentials/refreshing_provider.h"
 #include "s3tar/s3/digest.h"
@@ -214,8 +215,7 @@ HttpRequest S3Client::new_request(const std::string& method, const std::string& 
     if (config_.region.rfind("cn-", 0) == 0) endpoint += ".cn";
   }
   const ParsedUrl url = parse_endpoint(endpoint);
-  // Bucket names with dots break TLS wildcard certificates: those go path-style.
-  const bool virtual_host = !config_.path_style && !bucket.empty() && bucket.find('.') == std::string::npos;
+  const bool virtual_host = use_virtual_host(config_.path_style, url.scheme, url.host, bucket);
   std::string host = url.host;
   if (virtual_host) host = bucket + "." + host;
   req.host = url.port.empty() ? host : host + ":" + url.port;
