@@ -1,6 +1,9 @@
 #include "cli/context.h"
 
 #include <csignal>
+#include <mutex>
+
+#include "s3tar/log/log.h"
 
 namespace s3tar::cli {
 namespace {
@@ -13,7 +16,15 @@ extern "C" void on_stop_signal(int) { g_stop.store(true); }
 }  // namespace
 
 std::unique_ptr<s3::S3Client> make_client(const s3::ConnectionOptions& options) {
-  return s3::make_default_client(options);
+  auto client = s3::make_default_client(options);
+  if (!client->config().http.verify_tls) {
+    static std::once_flag warned;  // one warning per run, however many clients it makes
+    std::call_once(warned, [] {
+      log::warn("tls.no_verify",
+                "--no-verify-ssl: TLS certificates are not checked, so the server is not authenticated");
+    });
+  }
+  return client;
 }
 
 std::atomic<bool>& stop_flag() { return g_stop; }
