@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command: installs what is missing, builds, and runs every test:
 #   1. unit and fault tests (no servers),
-#   2. integration and end-to-end tests against real Ceph RGW and moto on 127.0.0.1,
+#   2. integration and end-to-end tests against real Ceph RGW and moto on 127.0.0.1, then again
+#      against RGW in its AWS-like mode (HTTPS + virtual-hosted), directly and through a proxy,
 #   3. unit and fault tests again in an AddressSanitizer + UndefinedBehaviorSanitizer build.
 # Exits non-zero when any test fails. Build trees: build/ and build-asan/ (S3TAR_BUILD_DIR to move).
 set -euo pipefail
@@ -30,6 +31,9 @@ ctest --test-dir "$build/release" -L 'unit|fault' --output-on-failure -j"$jobs"
 
 echo "== integration and end-to-end tests against RGW and moto"
 tests/servers/with-servers.sh -- ctest --test-dir "$build/release" -L integration --output-on-failure
+
+echo "== integration and end-to-end tests, AWS path: RGW over HTTPS + virtual-hosted, direct and via a proxy"
+bash scripts/test-aws-path.sh "$build/release"
 
 echo "== unit and fault tests under ASan + UBSan"
 cmake -S . -B "$build/asan" -DCMAKE_BUILD_TYPE=Debug -DS3TAR_SANITIZE=ON -DS3TAR_WERROR=ON >/dev/null
