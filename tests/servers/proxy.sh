@@ -46,7 +46,7 @@ cmd_stop() {
       alive || break
       sleep 0.1
     done
-    alive && kill -KILL "$pid" 2>/dev/null || true
+    if alive; then kill -KILL "$pid" 2>/dev/null || true; fi
   fi
   rm -f "$W/proxy.pid"
   if [[ "${1:-}" == "--clean" ]]; then
