@@ -351,7 +351,7 @@ s3::ConnectionOptions connection_options(const DailyConfig& cfg) {
   if (k.region && !env("AWS_REGION") && !env("AWS_DEFAULT_REGION")) o.region = k.region;
   if (k.endpoint_url && !env("AWS_ENDPOINT_URL_S3") && !env("AWS_ENDPOINT_URL"))
     o.endpoint_url = k.endpoint_url;
-  if (k.profile && !env("AWS_PROFILE")) o.profile = k.profile;
+  if (k.profile && !env("AWS_PROFILE") && !env("AWS_DEFAULT_PROFILE")) o.profile = k.profile;
   if (k.max_attempts && !env("AWS_MAX_ATTEMPTS")) o.max_attempts = k.max_attempts;
   o.path_style = k.path_style;
   o.max_in_flight = cfg.concurrency;

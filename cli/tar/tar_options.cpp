@@ -96,7 +96,9 @@ std::optional<TarOptions> parse_tar_options(const std::vector<std::string>& args
   app.add_option("--region", region, "AWS region (default: AWS_REGION, profile, us-east-1)");
   app.add_option("--endpoint-url,--endpointUrl", endpoint,
                  "S3 endpoint URL (default: AWS_ENDPOINT_URL_S3, AWS)");
-  app.add_option("--profile", profile, "Shared config profile (default: AWS_PROFILE)");
+  app.add_option("--profile", profile,
+                 "Shared config profile; its credentials win over AWS_ACCESS_KEY_ID (default: "
+                 "AWS_DEFAULT_PROFILE, AWS_PROFILE, default)");
   app.add_option("--max-attempts", max_attempts, "Attempts per request, including the first (default 10)");
   app.add_option("--concurrency,--goroutines", concurrency, "Requests in flight (default 64)");
   app.add_flag("--path-style", path_style, "Path-style addressing (default for custom endpoints)");

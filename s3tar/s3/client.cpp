@@ -191,7 +191,9 @@ int64_t parse_http_time(const std::string& text) {
 }
 
 std::unique_ptr<S3Client> make_default_client(const ConnectionOptions& options) {
-  return std::make_unique<S3Client>(resolve_client_config(options), make_default_provider(options.profile));
+  ClientConfig config = resolve_client_config(options);
+  auto credentials = make_default_provider(options.profile, config.region);  // STS in the client's region
+  return std::make_unique<S3Client>(std::move(config), std::move(credentials));
 }
 
 S3Client::S3Client(ClientConfig config, std::shared_ptr<CredentialsProvider> credentials)

@@ -1,5 +1,15 @@
 // Connection settings of the S3 client, resolved like the AWS CLI: command-line flags,
 // then environment variables, then the shared config profile, then defaults.
+//
+//   region        --region, AWS_REGION, AWS_DEFAULT_REGION, profile `region`, us-east-1
+//   endpoint      --endpoint-url, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile's services
+//                 section (`s3 =` / `endpoint_url =`), profile `endpoint_url`, AWS; the
+//                 configured ones ignored with AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true
+//   addressing    --path-style/--virtual-host, profile `s3 =` / `addressing_style =`, auto
+//                 (path-style for custom endpoints, virtual-hosted for AWS)
+//   retry mode    AWS_RETRY_MODE, profile `retry_mode`, standard
+//   max attempts  --max-attempts, AWS_MAX_ATTEMPTS, profile `max_attempts`, the mode's default
+//   CA bundle     --ca-bundle, AWS_CA_BUNDLE, profile `ca_bundle`, the system's
 #pragma once
 
 #include <cstdint>
@@ -46,8 +56,9 @@ struct ConnectionOptions {
   std::optional<std::string> ca_bundle;
 };
 
-// Throws std::invalid_argument with a one-line message for bad values (a bad endpoint URL,
-// AWS_MAX_ATTEMPTS that is not a number, ...).
+// Throws UsageError with a one-line message for bad values (a bad endpoint URL, AWS_MAX_ATTEMPTS
+// that is not a number, ...) and CredentialsError (a UsageError) for a malformed shared file or
+// an explicitly selected profile (option, AWS_DEFAULT_PROFILE, AWS_PROFILE) that does not exist.
 ClientConfig resolve_client_config(const ConnectionOptions& options);
 
 }  // namespace s3tar::s3

@@ -101,30 +101,4 @@ int RetryQuota::available() const {
   return tokens_;
 }
 
-RetryConfig retry_config_from_env(RetryConfig cfg) {
-  if (const char* mode = std::getenv("AWS_RETRY_MODE"); mode && *mode) {
-    const std::string m(mode);
-    if (m == "legacy") {
-      cfg.mode = RetryMode::Legacy;
-      cfg.max_attempts = 5;
-      cfg.base = std::chrono::milliseconds(100);
-    } else if (m == "adaptive") {
-      cfg.mode = RetryMode::Adaptive;  // standard back-off and quota; no client-side rate limiter
-    } else if (m == "standard") {
-      cfg.mode = RetryMode::Standard;
-    } else {
-      throw std::invalid_argument("AWS_RETRY_MODE must be standard, adaptive or legacy, not '" + m + "'");
-    }
-  }
-  if (const char* n = std::getenv("AWS_MAX_ATTEMPTS"); n && *n) {
-    char* end = nullptr;
-    const long v = std::strtol(n, &end, 10);
-    if (*end != '\0' || v < 1 || v > 100)
-      throw std::invalid_argument(
-          std::string("AWS_MAX_ATTEMPTS must be a whole number from 1 to 100, not '") + n + "'");
-    cfg.max_attempts = static_cast<int>(v);
-  }
-  return cfg;
-}
-
 }  // namespace s3tar::s3

@@ -60,7 +60,4 @@ class RetryQuota {
   int tokens_;
 };
 
-// max attempts and mode from AWS_MAX_ATTEMPTS / AWS_RETRY_MODE (the caller applies flags after).
-RetryConfig retry_config_from_env(RetryConfig defaults);
-
 }  // namespace s3tar::s3

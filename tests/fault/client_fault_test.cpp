@@ -566,7 +566,7 @@ TEST_F(FaultTest, AwsMaxAttemptsFromTheEnvironment) {
   EXPECT_EQ(log().size(), 4u);
 
   env.set("AWS_MAX_ATTEMPTS", "zero");
-  EXPECT_THROW(resolve_client_config(o), std::invalid_argument);
+  EXPECT_THROW(resolve_client_config(o), UsageError);
   env.set("AWS_MAX_ATTEMPTS", "2");
   o.max_attempts = 6;  // the command-line flag wins over the environment
   EXPECT_EQ(resolve_client_config(o).retry.max_attempts, 6);

@@ -25,15 +25,24 @@ struct Credentials {
 };
 
 // A credential source is configured but broken (bad file, failing process, metadata service
-// error, unsupported profile kind). The message names the source and never contains a secret
-// (secret key, session token, web identity token, authorization token).
+// error, a role that cannot be assumed, an expired SSO login). The message names the source and never
+// contains a secret (secret key, session token, web identity token, authorization token).
 class CredentialsError : public UsageError {
  public:
   using UsageError::UsageError;
 };
 
+// A configured credentials service (STS, the SSO portal) could not be reached or kept failing
+// (transport errors, 5xx, throttling) through its retries: nothing to fix, run again (exit 5).
+// Never contains a secret either.
+class CredentialsTransientError : public TransientError {
+ public:
+  using TransientError::TransientError;
+};
+
 // A source of credentials. load() returns nullopt when the source is not configured here
-// (the chain moves on) and throws CredentialsError when it is configured but broken.
+// (the chain moves on) and throws CredentialsError when it is configured but broken
+// (CredentialsTransientError when its service is unavailable).
 class CredentialsProvider {
  public:
   virtual ~CredentialsProvider() = default;

@@ -64,6 +64,7 @@ HttpResponse http_fetch(const HttpRequest& req) {
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
   if (!req.use_proxy) curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+  if (!req.ca_bundle.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, req.ca_bundle.c_str());
 
   if (req.method == "GET") {
     curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);

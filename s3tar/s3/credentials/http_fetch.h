@@ -19,6 +19,7 @@ struct HttpRequest {
   std::chrono::milliseconds total_timeout{2000};
   // Link-local metadata endpoints must not go through an HTTP proxy from the environment.
   bool use_proxy = false;
+  std::string ca_bundle;  // PEM file of trusted CAs for https; empty = the system's
   std::size_t max_response_bytes = 1 << 20;
 };
 

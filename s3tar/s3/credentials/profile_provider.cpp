@@ -59,32 +59,4 @@ std::string ProfileProvider::name() const {
   return "profile";
 }
 
-std::optional<Credentials> UnsupportedProfileProvider::load() {
-  auto cfg = SharedConfig::load(profile_);
-  cfg.require_profile();
-  if (kind_ == Kind::AssumeRole) {
-    if (cfg.value("role_arn") && (cfg.value("source_profile") || cfg.value("credential_source"))) {
-      throw CredentialsError(fmt::format(
-          "AWS profile '{}' assumes a role (role_arn with source_profile/credential_source), which is not "
-          "supported; export temporary credentials (e.g. `aws configure export-credentials`) or use another "
-          "profile",
-          cfg.profile()));
-    }
-  } else {
-    for (const char* key : {"sso_session", "sso_start_url", "sso_account_id", "sso_role_name"}) {
-      if (cfg.value(key)) {
-        throw CredentialsError(fmt::format(
-            "AWS profile '{}' uses IAM Identity Center (SSO, '{}'), which is not supported; export temporary "
-            "credentials (e.g. `aws configure export-credentials`) or use another profile",
-            cfg.profile(), key));
-      }
-    }
-  }
-  return std::nullopt;
-}
-
-std::string UnsupportedProfileProvider::name() const {
-  return kind_ == Kind::AssumeRole ? "assume-role-profile" : "sso-profile";
-}
-
 }  // namespace s3tar::s3

@@ -1,5 +1,4 @@
-// Static keys of the selected profile in the shared files, and a guard for profile kinds this
-// tool does not implement (assume-role chains, SSO).
+// Static keys of the selected profile in the shared files.
 #pragma once
 
 #include <optional>
@@ -28,27 +27,6 @@ class ProfileProvider : public CredentialsProvider {
  private:
   std::optional<std::string> profile_;
   Source source_;
-};
-
-// Fails with a clear "not supported" CredentialsError when the selected profile is configured for
-// a source this tool does not implement, rather than letting the chain skip it silently and
-// pick up unintended credentials further down. Otherwise nullopt.
-class UnsupportedProfileProvider : public CredentialsProvider {
- public:
-  enum class Kind {
-    AssumeRole,  // role_arn with source_profile or credential_source
-    Sso,         // sso_session, sso_start_url, sso_account_id, sso_role_name
-  };
-
-  UnsupportedProfileProvider(std::optional<std::string> profile, Kind kind)
-      : profile_(std::move(profile)), kind_(kind) {}
-
-  std::optional<Credentials> load() override;
-  std::string name() const override;
-
- private:
-  std::optional<std::string> profile_;
-  Kind kind_;
 };
 
 }  // namespace s3tar::s3

@@ -7,8 +7,10 @@
 #include <cerrno>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "s3tar/s3/credentials/credentials.h"
+#include "s3tar/s3/credentials/process_provider.h"
 #include "s3tar/s3/credentials/support.h"
 
 namespace s3tar::s3 {
@@ -41,33 +43,44 @@ std::optional<std::string> read_optional(const std::string& path) {
   return ss.str();
 }
 
-std::optional<IniSection> find_section(const IniFile& file, bool config_style, const std::string& profile) {
-  if (config_style) {
-    // "[profile NAME]" (any amount of whitespace), or "[default]" for the default profile;
-    // "[profile default]" is accepted too and wins, like botocore.
-    for (const auto& [header, section] : file) {
-      std::string h = trim(header);
-      if (h.rfind("profile", 0) == 0 && h.size() > 7 && std::isspace(static_cast<unsigned char>(h[7]))) {
-        std::string name = trim(std::string_view(h).substr(8));
-        if (name.size() >= 2 && (name.front() == '"' || name.front() == '\'') &&
-            name.back() == name.front()) {
-          name = name.substr(1, name.size() - 2);
-        }
-        if (name == profile) return section;
-      }
-    }
-    if (profile == "default") {
-      auto it = file.find("default");
-      if (it != file.end()) return it->second;
-    }
+// "profile NAME" -> {"profile", "NAME"}: the header split like botocore (shlex), so a quoted name
+// may hold spaces. Anything else (one word, three words, an unbalanced quote) -> nullopt.
+std::optional<std::pair<std::string, std::string>> typed_header(const std::string& header) {
+  std::vector<std::string> words;
+  try {
+    words = split_command_line(header);
+  } catch (const CredentialsError&) {
     return std::nullopt;
   }
-  auto it = file.find(profile);
-  if (it != file.end()) return it->second;
-  return std::nullopt;
+  if (words.size() != 2) return std::nullopt;
+  return std::pair{words[0], words[1]};
 }
 
-std::optional<std::string> lookup(const std::optional<IniSection>& section, const std::string& key) {
+// Splits the config file into profiles, SSO sessions and services sections. "[profile default]"
+// wins over "[default]".
+void split_config_file(const IniFile& file, SharedFiles& out) {
+  for (const auto& [header, section] : file) {
+    auto typed = typed_header(header);
+    if (!typed) continue;
+    const auto& [kind, name] = *typed;
+    if (kind == "profile") {
+      out.config_profiles[name] = section;
+    } else if (kind == "sso-session") {
+      out.sso_sessions[name] = section;
+    } else if (kind == "services") {
+      out.services[name] = section;
+    }
+  }
+  if (auto it = file.find("default"); it != file.end())
+    out.config_profiles.try_emplace("default", it->second);
+}
+
+const IniSection* find(const std::map<std::string, IniSection>& sections, const std::string& name) {
+  auto it = sections.find(name);
+  return it == sections.end() ? nullptr : &it->second;
+}
+
+std::optional<std::string> lookup(const IniSection* section, const std::string& key) {
   if (!section) return std::nullopt;
   auto it = section->find(lower(key));
   if (it == section->end()) return std::nullopt;
@@ -140,35 +153,53 @@ std::string credentials_file_path() {
 
 std::string resolve_profile_name(const std::optional<std::string>& explicit_profile) {
   if (explicit_profile && !explicit_profile->empty()) return *explicit_profile;
+  if (auto p = env("AWS_DEFAULT_PROFILE")) return *p;
   if (auto p = env("AWS_PROFILE")) return *p;
   return "default";
 }
 
 bool profile_explicitly_selected(const std::optional<std::string>& explicit_profile) {
-  return (explicit_profile && !explicit_profile->empty()) || env("AWS_PROFILE").has_value();
+  return (explicit_profile && !explicit_profile->empty()) || env("AWS_DEFAULT_PROFILE") || env("AWS_PROFILE");
+}
+
+std::shared_ptr<const SharedFiles> SharedFiles::load() {
+  auto files = std::make_shared<SharedFiles>();
+  files->config_path = config_file_path();
+  files->credentials_path = credentials_file_path();
+  if (auto text = read_optional(files->config_path)) {
+    split_config_file(parse_ini(*text, files->config_path), *files);
+  }
+  if (auto text = read_optional(files->credentials_path)) {
+    files->credentials_profiles = parse_ini(*text, files->credentials_path);
+  }
+  return files;
 }
 
 SharedConfig SharedConfig::load(const std::optional<std::string>& explicit_profile) {
   SharedConfig c;
+  c.files_ = SharedFiles::load();
   c.profile_ = resolve_profile_name(explicit_profile);
   c.explicit_ = profile_explicitly_selected(explicit_profile);
-  c.config_path_ = config_file_path();
-  c.credentials_path_ = credentials_file_path();
-  if (auto text = read_optional(c.config_path_)) {
-    c.config_section_ = find_section(parse_ini(*text, c.config_path_), true, c.profile_);
-  }
-  if (auto text = read_optional(c.credentials_path_)) {
-    c.credentials_section_ = find_section(parse_ini(*text, c.credentials_path_), false, c.profile_);
-  }
   return c;
 }
 
+SharedConfig SharedConfig::with_profile(const std::string& name) const {
+  SharedConfig c = *this;
+  c.profile_ = name;
+  c.explicit_ = true;
+  return c;
+}
+
+bool SharedConfig::has_profile(const std::string& name) const {
+  return find(files_->config_profiles, name) || find(files_->credentials_profiles, name);
+}
+
 std::optional<std::string> SharedConfig::credentials_file_value(const std::string& key) const {
-  return lookup(credentials_section_, key);
+  return lookup(find(files_->credentials_profiles, profile_), key);
 }
 
 std::optional<std::string> SharedConfig::config_file_value(const std::string& key) const {
-  return lookup(config_section_, key);
+  return lookup(find(files_->config_profiles, profile_), key);
 }
 
 std::optional<std::string> SharedConfig::value(const std::string& key) const {
@@ -176,10 +207,29 @@ std::optional<std::string> SharedConfig::value(const std::string& key) const {
   return config_file_value(key);
 }
 
+const IniSection* SharedConfig::sso_session(const std::string& name) const {
+  return find(files_->sso_sessions, name);
+}
+
+std::optional<std::string> SharedConfig::service_value(const std::string& service,
+                                                       const std::string& key) const {
+  auto section_name = value("services");
+  if (!section_name || section_name->empty()) return std::nullopt;
+  const IniSection* section = find(files_->services, *section_name);
+  if (!section) {
+    throw CredentialsError(
+        fmt::format("profile '{}' uses services section '{}', which does not exist in '{}'", profile_,
+                    *section_name, config_path()));
+  }
+  auto v = lookup(section, service + "." + key);
+  if (v && v->empty()) return std::nullopt;
+  return v;
+}
+
 void SharedConfig::require_profile() const {
   if (explicit_ && !profile_exists()) {
-    throw CredentialsError(
-        fmt::format("AWS profile '{}' not found in '{}' or '{}'", profile_, config_path_, credentials_path_));
+    throw CredentialsError(fmt::format("the config profile ({}) could not be found (looked in '{}' and '{}')",
+                                       profile_, config_path(), credentials_path()));
   }
 }
 

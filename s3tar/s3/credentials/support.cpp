@@ -1,6 +1,7 @@
 #include "s3tar/s3/credentials/support.h"
 
 #include <fmt/format.h>
+#include <openssl/sha.h>
 
 #include <cctype>
 #include <cerrno>
@@ -69,6 +70,8 @@ std::optional<std::chrono::system_clock::time_point> parse_iso8601(std::string_v
   if (pos == t.size()) {
     // No zone: AWS always sends UTC; treat it as such.
   } else if ((t[pos] == 'Z' || t[pos] == 'z') && pos + 1 == t.size()) {
+  } else if (t.substr(pos) == "UTC" || t.substr(pos) == "GMT") {
+    // Older AWS CLI versions wrote SSO cache timestamps as "2019-11-14T04:05:45UTC".
   } else if (t[pos] == '+' || t[pos] == '-') {
     int oh, om;
     int sign = t[pos] == '+' ? 1 : -1;
@@ -121,6 +124,18 @@ std::string read_file(const std::string& path, std::string_view what) {
   ss << in.rdbuf();
   if (in.bad()) throw CredentialsError(fmt::format("error reading {} '{}'", what, path));
   return ss.str();
+}
+
+std::string sha1_hex(std::string_view data) {
+  unsigned char digest[SHA_DIGEST_LENGTH];
+  SHA1(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : digest) {
+    out += hex[b >> 4];
+    out += hex[b & 15];
+  }
+  return out;
 }
 
 std::string trim(std::string_view s) {

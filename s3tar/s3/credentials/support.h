@@ -17,7 +17,7 @@ std::optional<std::string> env(const char* name);
 // True for "true"/"1"/"yes"/"on" in any case.
 bool env_flag(const char* name);
 
-// Parses "2024-05-01T12:34:56Z", with optional fractional seconds and a "Z" or "+hh:mm"
+// Parses "2024-05-01T12:34:56Z", with optional fractional seconds and a "Z", "UTC" or "+hh:mm"
 // offset. nullopt when malformed.
 std::optional<std::chrono::system_clock::time_point> parse_iso8601(std::string_view text);
 
@@ -29,6 +29,9 @@ std::string truncate(std::string text, std::size_t max = 256);
 
 // Reads a whole file; throws CredentialsError naming `what` and the path on failure.
 std::string read_file(const std::string& path, std::string_view what);
+
+// Lowercase hex SHA-1 (the AWS CLI's SSO token cache key).
+std::string sha1_hex(std::string_view data);
 
 // Trims ASCII whitespace at both ends.
 std::string trim(std::string_view s);

@@ -11,18 +11,23 @@
 
 namespace s3tar::s3 {
 
-// The request is unsigned (the token is the proof): a form POST of
-// Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn&RoleSessionName&WebIdentityToken to
-// https://sts.<region>.amazonaws.com, region from AWS_REGION, AWS_DEFAULT_REGION, the profile's
-// region, else us-east-1; the endpoint is overridden by AWS_ENDPOINT_URL_STS, then
-// AWS_ENDPOINT_URL. The token file is re-read at each load() since it is rotated. Transport
+// Each setting comes from its environment variable, else the profile (botocore's order); with
+// `ignore_environment` (an explicitly selected profile) only from the profile. The request is
+// unsigned (the token is the proof), sent to STS in `region` (default: AWS_REGION,
+// AWS_DEFAULT_REGION, the profile's region, us-east-1) or the configured STS endpoint (see
+// service_endpoints.h). The token file is re-read at each load() since it is rotated. Transport
 // errors, 5xx and IDPCommunicationError are retried a few times.
 class WebIdentityProvider : public CredentialsProvider {
  public:
   explicit WebIdentityProvider(std::optional<std::string> profile = std::nullopt,
                                std::chrono::milliseconds timeout = std::chrono::seconds(10),
-                               int max_attempts = 3)
-      : profile_(std::move(profile)), timeout_(timeout), max_attempts_(max_attempts) {}
+                               int max_attempts = 3, std::optional<std::string> region = std::nullopt,
+                               bool ignore_environment = false)
+      : profile_(std::move(profile)),
+        timeout_(timeout),
+        max_attempts_(max_attempts),
+        region_(std::move(region)),
+        ignore_environment_(ignore_environment) {}
 
   std::optional<Credentials> load() override;
   std::string name() const override { return "web-identity"; }
@@ -31,9 +36,11 @@ class WebIdentityProvider : public CredentialsProvider {
   std::optional<std::string> profile_;
   std::chrono::milliseconds timeout_;
   int max_attempts_;
+  std::optional<std::string> region_;
+  bool ignore_environment_;
 };
 
-// The STS endpoint the provider would use now (for diagnostics and tests).
-std::string sts_endpoint(const std::optional<std::string>& profile = std::nullopt);
+// "s3tar-<unix seconds>": the session name when none is configured.
+std::string default_role_session_name();
 
 }  // namespace s3tar::s3

@@ -28,9 +28,15 @@ TEST_F(ChainTest, DefaultOrder) {
   std::vector<std::string> names;
   auto chain = make_default_chain();
   for (const auto& p : chain->providers()) names.push_back(p->name());
-  EXPECT_EQ(names, (std::vector<std::string>{"environment", "assume-role-profile", "web-identity",
-                                             "sso-profile", "shared-credentials-file", "credential-process",
-                                             "config-file", "container", "imds"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"environment", "assume-role", "web-identity", "sso",
+                                             "shared-credentials-file", "credential-process", "config-file",
+                                             "container", "imds"}));
+  // An explicit profile leaves the environment's keys out, as the AWS CLI's --profile does.
+  names.clear();
+  auto explicit_chain = make_default_chain("p");
+  for (const auto& p : explicit_chain->providers()) names.push_back(p->name());
+  EXPECT_EQ(names, (std::vector<std::string>{"assume-role", "web-identity", "sso", "shared-credentials-file",
+                                             "credential-process", "config-file", "container", "imds"}));
 }
 
 TEST_F(ChainTest, EnvironmentWinsOverProfile) {
@@ -101,25 +107,51 @@ TEST_F(ChainTest, BrokenSourceStopsTheChain) {
   EXPECT_EQ(server_->requests().size(), 0u);
 }
 
-TEST_F(ChainTest, UnsupportedProfilesFailLoudly) {
-  write_credentials("[base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = s\n");
-  write_config(
-      "[profile admin]\nrole_arn = arn:aws:iam::1:role/admin\nsource_profile = base\n"
-      "[profile sso]\nsso_start_url = https://x.awsapps.com/start\nsso_account_id = 1\n");
-  for (const char* p : {"admin", "sso"}) {
-    try {
-      make_default_chain(p)->load();
-      FAIL() << "expected CredentialsError for " << p;
-    } catch (const CredentialsError& e) {
-      EXPECT_NE(std::string(e.what()).find("not supported"), std::string::npos) << e.what();
-    }
-  }
-  env_keys();  // the environment still wins, as in botocore
-  EXPECT_EQ(load_key("admin"), "AKIDENV");
+TEST_F(ChainTest, ExplicitProfileBeatsEnvironmentKeys) {
+  write_credentials("[prod]\naws_access_key_id = AKIDPROD\naws_secret_access_key = s\n");
+  env_keys();
+  auto c = make_default_chain("prod")->load();
+  EXPECT_EQ(c->access_key_id, "AKIDPROD");
+  EXPECT_EQ(c->provider, "shared-credentials-file");
+  EXPECT_EQ(load_key(""), "AKIDENV");  // an empty option is no choice
 }
 
-TEST_F(ChainTest, MissingExplicitProfile) {
-  EXPECT_THROW(make_default_chain("nosuch")->load(), CredentialsError);
+TEST_F(ChainTest, AwsProfileStillLosesToEnvironmentKeys) {
+  // botocore keeps the environment provider when the profile comes from AWS_PROFILE: keys set
+  // in the environment are the more specific choice.
+  write_credentials("[prod]\naws_access_key_id = AKIDPROD\naws_secret_access_key = s\n");
+  set("AWS_PROFILE", "prod");
+  EXPECT_EQ(load_key(), "AKIDPROD");
+  env_keys();
+  EXPECT_EQ(load_key(), "AKIDENV");
+}
+
+TEST_F(ChainTest, ExplicitProfileIgnoresEnvironmentWebIdentity) {
+  write_credentials("[prod]\naws_access_key_id = AKIDPROD\naws_secret_access_key = s\n");
+  write_file(path("token"), "web-identity-token");
+  set("AWS_WEB_IDENTITY_TOKEN_FILE", path("token").string());
+  set("AWS_ROLE_ARN", "arn:aws:iam::1:role/r");
+  set("AWS_ENDPOINT_URL_STS", server_->url("/sts"));
+  EXPECT_EQ(load_key("prod"), "AKIDPROD");
+  EXPECT_EQ(server_->requests().size(), 0u);
+}
+
+TEST_F(ChainTest, MissingSelectedProfileFailsEvenWithEnvironmentKeys) {
+  env_keys();
+  write_credentials("[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = s\n");
+  for (bool via_env : {false, true}) {
+    SCOPED_TRACE(via_env ? "AWS_PROFILE" : "--profile");
+    if (via_env) set("AWS_PROFILE", "nosuch");
+    try {
+      make_default_chain(via_env ? std::nullopt : std::optional<std::string>("nosuch"))->load();
+      FAIL() << "expected CredentialsError";
+    } catch (const CredentialsError& e) {
+      EXPECT_NE(std::string(e.what()).find("the config profile (nosuch) could not be found"),
+                std::string::npos)
+          << e.what();
+      EXPECT_EQ(e.category(), ErrorCategory::Usage);
+    }
+  }
 }
 
 TEST_F(ChainTest, DefaultProviderCachesAndReportsTheSource) {

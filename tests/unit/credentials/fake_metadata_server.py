@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """A local stand-in for the EC2 instance metadata service (IMDSv2), the ECS/EKS container
-credentials endpoint and STS AssumeRoleWithWebIdentity, for the credentials provider tests.
+credentials endpoint, STS (AssumeRoleWithWebIdentity, and AssumeRole with its SigV4 signature
+verified), the IAM Identity Center portal (GetRoleCredentials) and SSO OIDC (CreateToken with a
+refresh token), for the credentials provider tests.
 
 Listens on 127.0.0.1 on a free port and prints "PORT <n>" on stdout once ready. Behaviour is set by
 the test through POST /_config (a JSON object merged into the state), POST /_reset, and every
@@ -8,6 +10,8 @@ request is recorded for GET /_requests. It checks what the real services check: 
 token header, the container Authorization header, the STS form and its web identity token.
 """
 import datetime
+import hashlib
+import hmac
 import json
 import sys
 import threading
@@ -31,7 +35,53 @@ DEFAULTS = {
     "sts_token": "web-identity-token",  # expected WebIdentityToken
     "sts_status": 200,
     "raw_body": None,  # when set, served instead of the credentials document
+    # AssumeRole: the keys allowed to sign (access key -> secret); each role assumed adds the keys
+    # it hands out, so a chain's next call can be signed with them.
+    "sts_keys": {},
+    "assume_status": 200,  # another status answers with assume_code
+    "assume_code": "AccessDenied",
+    # IAM Identity Center portal and OIDC.
+    "sso_token": "sso-access-token",  # the bearer token GetRoleCredentials accepts
+    "sso_status": 200,
+    "oidc_refresh_token": "sso-refresh-token",  # the refresh token CreateToken accepts
+    "oidc_new_token": "sso-refreshed-token",  # the access token it hands out
 }
+
+
+def role_keys(role_arn):
+    """The temporary credentials the fake STS hands out for a role (distinct per role)."""
+    digest = hashlib.sha1(role_arn.encode()).hexdigest().upper()
+    return "ASIA" + digest[:16], "secret-" + digest[:20], "token-" + digest[:24]
+
+
+def sigv4_problem(method, path, headers, body, keys):
+    """None when the request carries a valid SigV4 signature by one of `keys`, else the error code.
+    Follows the AWS documentation (no query string: STS calls are form POSTs)."""
+    auth = headers.get("authorization", "")
+    if not auth.startswith("AWS4-HMAC-SHA256 "):
+        return "MissingAuthenticationToken"
+    parts = dict(p.strip().split("=", 1) for p in auth[len("AWS4-HMAC-SHA256 "):].split(","))
+    access_key, date, region, service, terminator = parts["Credential"].split("/")
+    if access_key not in keys:
+        return "InvalidClientTokenId"
+    if service != "sts" or terminator != "aws4_request":
+        return "IncompleteSignature"
+    signed = parts["SignedHeaders"].split(";")
+    if "host" not in signed or "x-amz-date" not in signed:
+        return "IncompleteSignature"
+    payload = hashlib.sha256(body.encode()).hexdigest()
+    if headers.get("x-amz-content-sha256", payload) != payload:
+        return "SignatureDoesNotMatch"
+    canonical = "\n".join([method, path, ""] + ["%s:%s" % (h, " ".join(headers.get(h, "").split()))
+                                                  for h in signed] + ["", ";".join(signed), payload])
+    scope = "/".join([date, region, service, terminator])
+    to_sign = "\n".join(["AWS4-HMAC-SHA256", headers["x-amz-date"], scope,
+                         hashlib.sha256(canonical.encode()).hexdigest()])
+    key = ("AWS4" + keys[access_key]).encode()
+    for part in (date, region, service, terminator):
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    expected = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+    return None if hmac.compare_digest(expected, parts["Signature"]) else "SignatureDoesNotMatch"
 
 lock = threading.Lock()
 state = dict(DEFAULTS)
@@ -97,7 +147,14 @@ class Handler(BaseHTTPRequestHandler):
         if path.startswith("/container"):
             return self.container(s)
         if path.startswith("/sts"):
+            form = urllib.parse.parse_qs(body)
+            if (form.get("Action") or [""])[0] == "AssumeRole":
+                return self.assume_role(method, path, body, form, s)
             return self.sts(method, body, s)
+        if path.startswith("/sso/"):
+            return self.sso_portal(method, path, s)
+        if path.startswith("/oidc/"):
+            return self.oidc(method, path, body, s)
         self.send(404, "{}")
 
     def control(self, method, path, body):
@@ -166,6 +223,65 @@ class Handler(BaseHTTPRequestHandler):
                   "</AssumeRoleWithWebIdentityResult><ResponseMetadata><RequestId>r-2</RequestId>"
                   "</ResponseMetadata></AssumeRoleWithWebIdentityResponse>"
                   % (s["access_key"], s["secret_key"], s["session_token"], exp), "text/xml")
+
+    def sts_error(self, status, code, message=""):
+        self.send(status, "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error>"
+                  "<Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error>"
+                  "<RequestId>r-3</RequestId></ErrorResponse>" % (code, message), "text/xml")
+
+    def assume_role(self, method, path, body, form, s):
+        get = lambda k: (form.get(k) or [""])[0]
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        with lock:
+            keys = dict(state["sts_keys"])
+        problem = sigv4_problem(method, path, headers, body, keys)
+        if problem:
+            return self.sts_error(403, problem, "the request signature is not valid")
+        if get("Version") != "2011-06-15" or not get("RoleArn") or not get("RoleSessionName"):
+            return self.sts_error(400, "ValidationError", "RoleArn and RoleSessionName are required")
+        if s["assume_status"] != 200:
+            return self.sts_error(s["assume_status"], s["assume_code"], "refused by the test")
+        access_key, secret, token = role_keys(get("RoleArn"))
+        with lock:
+            state["sts_keys"] = dict(state["sts_keys"], **{access_key: secret})
+        duration = int(get("DurationSeconds") or 3600)
+        exp = "<Expiration>%s</Expiration>" % iso(duration) if s["expiration_seconds"] is not None else ""
+        self.send(200, "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">"
+                  "<AssumeRoleResult><Credentials><AccessKeyId>%s</AccessKeyId>"
+                  "<SecretAccessKey>%s</SecretAccessKey><SessionToken>%s</SessionToken>%s</Credentials>"
+                  "<AssumedRoleUser><Arn>%s/%s</Arn><AssumedRoleId>AROA:%s</AssumedRoleId></AssumedRoleUser>"
+                  "</AssumeRoleResult><ResponseMetadata><RequestId>r-4</RequestId></ResponseMetadata>"
+                  "</AssumeRoleResponse>" % (access_key, secret, token, exp, get("RoleArn"),
+                                             get("RoleSessionName"), get("RoleSessionName")), "text/xml")
+
+    def sso_portal(self, method, path, s):
+        url = urllib.parse.urlparse(path)
+        query = urllib.parse.parse_qs(url.query)
+        if method != "GET" or not url.path.endswith("/federation/credentials"):
+            return self.send(404, json.dumps({"message": "no such operation"}))
+        if self.headers.get("x-amz-sso_bearer_token") != s["sso_token"]:
+            return self.send(401, json.dumps({"message": "Session token not found or invalid"}))
+        if s["sso_status"] != 200:
+            return self.send(s["sso_status"], json.dumps({"message": "refused by the test"}))
+        role, account = (query.get("role_name") or [""])[0], (query.get("account_id") or [""])[0]
+        if not role or not account:
+            return self.send(400, json.dumps({"message": "role_name and account_id are required"}))
+        expiration = int((time.time() + (s["expiration_seconds"] or 3600)) * 1000)
+        self.send(200, json.dumps({"roleCredentials": {
+            "accessKeyId": "ASIASSO" + account, "secretAccessKey": s["secret_key"],
+            "sessionToken": s["session_token"], "expiration": expiration}}))
+
+    def oidc(self, method, path, body, s):
+        if method != "POST" or path != "/oidc/token":
+            return self.send(404, json.dumps({"error": "not_found"}))
+        req = json.loads(body or "{}")
+        if req.get("grantType") != "refresh_token" or req.get("refreshToken") != s["oidc_refresh_token"] \
+                or not req.get("clientId") or not req.get("clientSecret"):
+            return self.send(400, json.dumps({"error": "invalid_grant"}))
+        with lock:
+            state["sso_token"] = s["oidc_new_token"]
+        self.send(200, json.dumps({"accessToken": s["oidc_new_token"], "expiresIn": 3600,
+                                   "refreshToken": "rotated-refresh-token", "tokenType": "Bearer"}))
 
     def do_GET(self):
         self.handle_any("GET")

@@ -335,17 +335,18 @@ TEST_F(WebIdentityTest, BadXmlDoesNotLeak) {
   }
 }
 
-TEST_F(WebIdentityTest, Endpoint) {
-  ::unsetenv("AWS_ENDPOINT_URL_STS");
-  EXPECT_EQ(sts_endpoint(), "https://sts.us-east-1.amazonaws.com/");
-  set("AWS_DEFAULT_REGION", "eu-west-3");
-  EXPECT_EQ(sts_endpoint(), "https://sts.eu-west-3.amazonaws.com/");
-  set("AWS_REGION", "ap-northeast-1");
-  EXPECT_EQ(sts_endpoint(), "https://sts.ap-northeast-1.amazonaws.com/");
-  set("AWS_ENDPOINT_URL", "http://localhost:9000/");
-  EXPECT_EQ(sts_endpoint(), "http://localhost:9000/");
-  set("AWS_ENDPOINT_URL_STS", "http://localhost:9001");
-  EXPECT_EQ(sts_endpoint(), "http://localhost:9001/");
+TEST_F(WebIdentityTest, RegionAndEnvironmentChoices) {
+  write_config("[profile ci]\nrole_arn = arn:aws:iam::1:role/ci\nweb_identity_token_file = " +
+               path("token").string() + "\n");
+  configure_env();
+  set("AWS_ROLE_ARN", "arn:aws:iam::1:role/from-env");
+  // With the environment ignored (an explicit --profile), the profile's role is used.
+  ASSERT_TRUE(WebIdentityProvider("ci", std::chrono::seconds(5), 1, "eu-west-1", true).load());
+  EXPECT_EQ(form(server_->requests()[0]["body"])["RoleArn"], "arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fci");
+  server_->reset();
+  // Otherwise each setting comes from the environment first (botocore's per-setting order).
+  ASSERT_TRUE(WebIdentityProvider("ci").load());
+  EXPECT_EQ(form(server_->requests()[0]["body"])["RoleArn"], "arn%3Aaws%3Aiam%3A%3A1%3Arole%2Ffrom-env");
 }
 
 }  // namespace

@@ -131,6 +131,59 @@ TEST(Refreshing, ConcurrentCallersShareOneReload) {
   EXPECT_EQ(ok, 160);
 }
 
+TEST(Refreshing, AdvisoryWindowReloadsInTheBackground) {
+  FakeClock clock;
+  auto inner = std::make_shared<CountingProvider>(hours(1), &clock.now);
+  RefreshingProvider p(inner, minutes(5), clock.fn(), minutes(15));
+  EXPECT_EQ(p.load()->access_key_id, "AKID1");
+  clock.now += minutes(50);  // 10 minutes left: inside the advisory window, outside the margin
+  inner->delay_ms = 100;
+  EXPECT_EQ(p.load()->access_key_id, "AKID1");  // answered at once from the cache
+  EXPECT_EQ(p.load()->access_key_id, "AKID1");  // one reload in flight, not two
+  p.wait_idle();
+  EXPECT_EQ(inner->loads, 2);
+  EXPECT_EQ(p.load()->access_key_id, "AKID2");
+  EXPECT_EQ(p.last_provider(), "counting");
+}
+
+TEST(Refreshing, FailedBackgroundReloadIsRetriedLaterAndInTheForeground) {
+  FakeClock clock;
+  auto inner = std::make_shared<CountingProvider>(hours(1), &clock.now);
+  RefreshingProvider p(inner, minutes(5), clock.fn(), minutes(15));
+  p.load();
+  inner->fail = true;
+  clock.now += minutes(50);
+  EXPECT_EQ(p.load()->access_key_id, "AKID1");
+  p.wait_idle();
+  EXPECT_EQ(p.load()->access_key_id, "AKID1");  // no new background attempt right away
+  p.wait_idle();
+  EXPECT_EQ(inner->loads, 2);
+  clock.now += seconds(31);
+  p.load();
+  p.wait_idle();
+  EXPECT_EQ(inner->loads, 3);
+  inner->fail = false;
+  clock.now += minutes(6);  // 3.5 minutes left: the caller waits for a reload
+  EXPECT_EQ(p.load()->access_key_id, "AKID4");
+}
+
+TEST(Refreshing, ShortSessionsAreNotReloadedContinuously) {
+  // A 15-minute session starts inside a 15-minute advisory window: the window is capped at half
+  // the lifetime.
+  FakeClock clock;
+  auto inner = std::make_shared<CountingProvider>(minutes(15), &clock.now);
+  RefreshingProvider p(inner, minutes(5), clock.fn(), minutes(15));
+  p.load();
+  clock.now += minutes(7);
+  p.load();
+  p.wait_idle();
+  EXPECT_EQ(inner->loads, 1);
+  clock.now += minutes(1);  // 7 minutes left: under half the lifetime
+  p.load();
+  p.wait_idle();
+  EXPECT_EQ(inner->loads, 2);
+}
+
 // With real providers: a credential_process whose output expires soon is re-run, one that lasts
 // an hour is not.
 class RefreshingProcessTest : public CredentialsTest {

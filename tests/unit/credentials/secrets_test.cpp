@@ -2,6 +2,7 @@
 #include <functional>
 
 #include "s3tar/s3/credentials/providers.h"
+#include "s3tar/s3/credentials/support.h"
 #include "tests/unit/credentials/test_support.h"
 
 namespace s3tar::s3::test {
@@ -19,13 +20,17 @@ class SecretsTest : public ServerTest {
     server_->config({{"secret_key", kSecretKey}, {"session_token", kSessionToken}});
   }
 
-  // Runs f, which must throw CredentialsError, and checks the message.
+  // Runs f, which must throw CredentialsError (or CredentialsTransientError for an outage), and
+  // checks the message.
   void expect_clean_error(const std::string& what, const std::function<void()>& f) {
     SCOPED_TRACE(what);
     try {
       f();
       ADD_FAILURE() << what << ": expected CredentialsError";
-    } catch (const CredentialsError& e) {
+    } catch (const s3tar::Error& e) {
+      EXPECT_TRUE(dynamic_cast<const CredentialsError*>(&e) ||
+                  dynamic_cast<const CredentialsTransientError*>(&e))
+          << e.what();
       EXPECT_FALSE(std::string(e.what()).empty());
       EXPECT_NO_SECRET(e.what(), kSecretKey, kSessionToken, kWebToken, kAuthToken);
     }
@@ -116,6 +121,47 @@ TEST_F(SecretsTest, Imds) {
   expect_clean_error("bad JSON", [] { ImdsProvider().load(); });
   server_->config({{"raw_body", nullptr}, {"imds_code", "Failed"}});
   expect_clean_error("failure code", [] { ImdsProvider().load(); });
+}
+
+TEST_F(SecretsTest, AssumeRole) {
+  // The source profile's secret and session token sign the call; neither may leak, whatever STS
+  // answers (the fake echoes nothing, so provoke each failure path).
+  write_credentials("[src]\naws_access_key_id = AKIDSRC\naws_secret_access_key = " + kSecretKey +
+                    "\naws_session_token = " + kSessionToken + "\n");
+  write_config("[profile r]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = src\n");
+  set("AWS_ENDPOINT_URL_STS", server_->url("/sts"));
+  expect_clean_error("unknown key", [] { AssumeRoleProvider("r").load(); });
+  server_->config({{"sts_keys", {{"AKIDSRC", "another-secret"}}}});
+  expect_clean_error("bad signature", [] { AssumeRoleProvider("r").load(); });
+  server_->config({{"sts_keys", {{"AKIDSRC", kSecretKey}}}, {"assume_status", 403}});
+  expect_clean_error("access denied", [] { AssumeRoleProvider("r").load(); });
+  server_->config({{"assume_status", 200}, {"fail_first", 10}});
+  expect_clean_error("persistent 5xx",
+                     [] { AssumeRoleProvider("r", std::nullopt, std::chrono::seconds(2), 2).load(); });
+  server_->config({{"fail_first", 0}, {"raw_body", nullptr}, {"expiration_seconds", 3600}});
+  set("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:1");
+  expect_clean_error("unreachable STS",
+                     [] { AssumeRoleProvider("r", std::nullopt, std::chrono::seconds(1), 1).load(); });
+}
+
+TEST_F(SecretsTest, Sso) {
+  write_config(
+      "[profile s]\nsso_start_url = https://x.awsapps.com/start\nsso_region = eu-west-1\nsso_account_id = 1\n"
+      "sso_role_name = r\n");
+  std::filesystem::create_directories(dir_ / "home/.aws/sso/cache");
+  auto cache =
+      dir_ / "home/.aws/sso/cache" / (credentials_detail::sha1_hex("https://x.awsapps.com/start") + ".json");
+  write_file(cache, "{\"accessToken\": \"" + kAuthToken + "\", \"expiresAt\": \"2999-01-01T00:00:00Z\"}");
+  set("AWS_ENDPOINT_URL_SSO", server_->url("/sso"));
+  expect_clean_error("token refused", [] { SsoProvider("s").load(); });
+  server_->config({{"sso_token", kAuthToken}, {"sso_status", 403}});
+  expect_clean_error("forbidden", [] { SsoProvider("s").load(); });
+  server_->config({{"sso_status", 500}});
+  expect_clean_error("persistent 5xx", [] { SsoProvider("s", std::chrono::seconds(2), 1).load(); });
+  write_file(cache, "{\"accessToken\": \"" + kAuthToken + "\", \"expiresAt\": \"soon\"}");
+  expect_clean_error("bad cache", [] { SsoProvider("s").load(); });
+  write_file(cache, "{\"accessToken\": \"" + kAuthToken + "\"");
+  expect_clean_error("truncated cache", [] { SsoProvider("s").load(); });
 }
 
 TEST_F(SecretsTest, RefreshingPassesTheCleanErrorThrough) {

@@ -99,10 +99,43 @@ TEST_F(SharedConfigTest, MissingExplicitProfileIsAnError) {
     ProfileProvider("nosuch").load();
     FAIL() << "expected CredentialsError";
   } catch (const CredentialsError& e) {
-    EXPECT_NE(std::string(e.what()).find("'nosuch' not found"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("the config profile (nosuch) could not be found"), std::string::npos)
+        << e.what();
   }
   set("AWS_PROFILE", "alsomissing");
   EXPECT_THROW(ProfileProvider().load(), CredentialsError);
+}
+
+TEST_F(SharedConfigTest, AwsDefaultProfileWinsOverAwsProfile) {
+  // botocore reads AWS_DEFAULT_PROFILE before AWS_PROFILE; the option beats both.
+  set("AWS_PROFILE", "b");
+  EXPECT_EQ(resolve_profile_name(std::nullopt), "b");
+  set("AWS_DEFAULT_PROFILE", "a");
+  EXPECT_EQ(resolve_profile_name(std::nullopt), "a");
+  EXPECT_TRUE(profile_explicitly_selected(std::nullopt));
+  EXPECT_EQ(resolve_profile_name(std::string("c")), "c");
+}
+
+TEST_F(SharedConfigTest, SsoSessionAndServicesSectionsAreNotProfiles) {
+  write_config(
+      "[profile dev]\nservices = local\nsso_session = corp\n"
+      "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n"
+      "[services local]\ns3 =\n  endpoint_url = http://127.0.0.1:9000\nsts =\n  endpoint_url = "
+      "http://127.0.0.1:9001\n"
+      "[profile \"with space\"]\nregion = eu-north-1\n");
+  auto cfg = SharedConfig::load(std::string("dev"));
+  ASSERT_NE(cfg.sso_session("corp"), nullptr);
+  EXPECT_EQ(cfg.sso_session("corp")->at("sso_region"), "eu-west-1");
+  EXPECT_EQ(cfg.sso_session("nope"), nullptr);
+  EXPECT_EQ(cfg.service_value("s3", "endpoint_url"), "http://127.0.0.1:9000");
+  EXPECT_EQ(cfg.service_value("sts", "endpoint_url"), "http://127.0.0.1:9001");
+  EXPECT_EQ(cfg.service_value("sso", "endpoint_url"), std::nullopt);
+  EXPECT_FALSE(cfg.has_profile("corp"));
+  EXPECT_FALSE(cfg.has_profile("local"));
+  EXPECT_TRUE(cfg.has_profile("with space"));
+  EXPECT_EQ(profile_setting("with space", "region"), "eu-north-1");
+  write_config("[profile dev]\nservices = gone\n");
+  EXPECT_THROW(SharedConfig::load(std::string("dev")).service_value("s3", "endpoint_url"), CredentialsError);
 }
 
 TEST_F(SharedConfigTest, MissingDefaultProfileOrFilesIsNotConfigured) {
@@ -150,39 +183,6 @@ TEST_F(SharedConfigTest, ProfileSettingForTheClient) {
   EXPECT_EQ(resolve_profile_name(std::string("cli")), "cli");
 }
 
-TEST_F(SharedConfigTest, AssumeRoleProfileIsReportedUnsupported) {
-  write_config(
-      "[profile base]\nregion = us-east-1\n"
-      "[profile admin]\nrole_arn = arn:aws:iam::1:role/admin\nsource_profile = base\n"
-      "[profile ec2]\nrole_arn = arn:aws:iam::1:role/admin\ncredential_source = Ec2InstanceMetadata\n"
-      "[profile wi]\nrole_arn = arn:aws:iam::1:role/wi\nweb_identity_token_file = /t\n");
-  using Kind = UnsupportedProfileProvider::Kind;
-  for (const char* p : {"admin", "ec2"}) {
-    try {
-      UnsupportedProfileProvider(p, Kind::AssumeRole).load();
-      FAIL() << "expected CredentialsError for " << p;
-    } catch (const CredentialsError& e) {
-      EXPECT_NE(std::string(e.what()).find("not supported"), std::string::npos) << e.what();
-    }
-  }
-  EXPECT_FALSE(UnsupportedProfileProvider("wi", Kind::AssumeRole).load());
-  EXPECT_FALSE(UnsupportedProfileProvider("base", Kind::AssumeRole).load());
-  EXPECT_FALSE(UnsupportedProfileProvider(std::nullopt, Kind::AssumeRole).load());
-}
-
-TEST_F(SharedConfigTest, SsoProfileIsReportedUnsupported) {
-  write_config(
-      "[profile sso]\nsso_session = corp\nsso_account_id = 1\nsso_role_name = r\n"
-      "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\n");
-  try {
-    UnsupportedProfileProvider("sso", UnsupportedProfileProvider::Kind::Sso).load();
-    FAIL() << "expected CredentialsError";
-  } catch (const CredentialsError& e) {
-    EXPECT_NE(std::string(e.what()).find("SSO"), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find("not supported"), std::string::npos) << e.what();
-  }
-}
-
 TEST(Iso8601, Formats) {
   using credentials_detail::parse_iso8601;
   using namespace std::chrono;
@@ -193,6 +193,7 @@ TEST(Iso8601, Formats) {
   EXPECT_EQ(parse_iso8601("2024-05-01T14:34:56+02:00"), base);
   EXPECT_EQ(parse_iso8601("2024-05-01T12:34:56"), base);
   EXPECT_EQ(parse_iso8601("2024-05-01T11:34:56-0100"), base);
+  EXPECT_EQ(parse_iso8601("2024-05-01T12:34:56UTC"), base);  // older AWS CLI SSO caches
   EXPECT_FALSE(parse_iso8601("2024-05-01"));
   EXPECT_FALSE(parse_iso8601("tomorrow"));
   EXPECT_FALSE(parse_iso8601("2024-13-01T00:00:00Z"));

@@ -88,20 +88,5 @@ TEST(RetryQuota, EmptiesUnderAStormAndRefillsOnSuccess) {
   EXPECT_EQ(timeout_cost, 10);
 }
 
-TEST(RetryConfigFromEnv, HonoursMaxAttemptsAndModeAndRejectsNonsense) {
-  setenv("AWS_MAX_ATTEMPTS", "7", 1);
-  setenv("AWS_RETRY_MODE", "standard", 1);
-  EXPECT_EQ(retry_config_from_env({}).max_attempts, 7);
-  setenv("AWS_RETRY_MODE", "legacy", 1);
-  EXPECT_EQ(retry_config_from_env({}).mode, RetryMode::Legacy);
-  setenv("AWS_MAX_ATTEMPTS", "many", 1);
-  EXPECT_THROW(retry_config_from_env({}), std::invalid_argument);
-  setenv("AWS_MAX_ATTEMPTS", "3", 1);
-  setenv("AWS_RETRY_MODE", "sometimes", 1);
-  EXPECT_THROW(retry_config_from_env({}), std::invalid_argument);
-  unsetenv("AWS_MAX_ATTEMPTS");
-  unsetenv("AWS_RETRY_MODE");
-}
-
 }  // namespace
 }  // namespace s3tar::s3
