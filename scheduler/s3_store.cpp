@@ -1,7 +1,7 @@
 #include "scheduler/s3_store.h"
 
 #include <algorithm>
-#include <exception>
+#include <future>
 
 #include "inventory/errors.h"
 
@@ -35,42 +35,48 @@ std::vector<std::string> S3ObjectStore::list_folders(const std::string& bucket, 
 }
 
 void S3ObjectStore::read(const std::string& bucket, const std::string& key, const inventory::ByteSink& sink) {
-  // The client restarts a retried GET at offset 0: pass on only the bytes not delivered yet.
-  // The sink (a gzip/CSV stream) may throw; keep that off the HTTP thread and rethrow here.
-  std::uint64_t delivered = 0;
-  std::exception_ptr sink_error;
-  s3::GetRequest req;
-  req.object = {bucket, key, ""};
-  req.sink = [&](std::uint64_t offset, const char* data, std::size_t size) -> bool {
-    if (sink_error) return false;
-    if (offset > delivered) {
-      sink_error = std::make_exception_ptr(
-          inventory::StoreError("s3://" + bucket + "/" + key + ": the response skipped bytes"));
-      return false;
-    }
-    const std::uint64_t end = offset + size;
-    if (end <= delivered) return true;
-    const std::uint64_t skip = delivered - offset;
-    try {
-      sink(data + skip, static_cast<std::size_t>(size - skip));
-    } catch (...) {
-      sink_error = std::current_exception();
-      return false;
-    }
-    delivered = end;
-    return true;
+  const std::string where = "s3://" + bucket + "/" + key;
+  auto fetch = [&](std::uint64_t first, const std::string& etag) {
+    s3::GetRequest req;
+    req.object = {bucket, key, ""};
+    req.range = s3::ByteRange{first, first + range_size_ - 1};
+    req.if_match = etag;
+    return client_.get_object(std::move(req));
   };
+  s3::GetResult head;
   try {
-    client_.get_object(std::move(req)).get();
+    head = fetch(0, "").get();
   } catch (const s3::S3Error& e) {
-    if (sink_error) std::rethrow_exception(sink_error);
-    if (not_found(e)) throw inventory::NotFoundError("no such object: s3://" + bucket + "/" + key);
-    throw;
-  } catch (...) {
-    if (sink_error) std::rethrow_exception(sink_error);
-    throw;
+    if (not_found(e)) throw inventory::NotFoundError("no such object: " + where);
+    if (e.status() != 416) throw;
+    // No byte range of an empty object can be satisfied: read it whole (it is empty).
+    head = client_.get_object(s3::GetRequest{{bucket, key, ""}, std::nullopt, "", nullptr}).get();
+    if (!head.body.empty()) sink(head.body.data(), head.body.size());
+    return;
   }
-  if (sink_error) std::rethrow_exception(sink_error);
+  const std::uint64_t size = head.info.size;
+  const std::string etag = head.info.etag;
+  std::uint64_t offset = head.body.size();
+  std::string current = std::move(head.body);
+  std::future<s3::GetResult> next;
+  if (offset < size) next = fetch(offset, etag);
+  // A sink that throws leaves the GET in flight behind: it completes on its own.
+  for (;;) {
+    if (!current.empty()) sink(current.data(), current.size());
+    if (!next.valid()) return;
+    s3::GetResult r;
+    try {
+      r = next.get();
+    } catch (const s3::S3Error& e) {
+      if (e.status() == 412 || not_found(e))
+        throw inventory::StoreError(where + " changed while it was read (ETag " + etag + ")");
+      throw;
+    }
+    if (r.body.empty()) throw inventory::StoreError(where + ": the server answered a range with no bytes");
+    offset += r.body.size();
+    current = std::move(r.body);
+    next = offset < size ? fetch(offset, etag) : std::future<s3::GetResult>();
+  }
 }
 
 }  // namespace s3tar::scheduler

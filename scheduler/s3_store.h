@@ -2,17 +2,26 @@
 // inventory's destination bucket.
 #pragma once
 
+#include <cstdint>
+
 #include "inventory/object_store.h"
 #include "s3tar/s3/client.h"
 
 namespace s3tar::scheduler {
 
-// list_folders uses a delimiter listing; read() streams through the GET sink. A missing key
-// throws inventory::NotFoundError; other S3 failures propagate as s3::S3Error, so transient
-// ones (5xx, network) keep their exit code instead of looking like bad inventory data.
+// list_folders uses a delimiter listing. read() fetches the object in ranges, the next one
+// while the sink consumes the current one, and calls the sink on the calling thread: an
+// inventory worker decompresses and parses its data file itself instead of on the client's
+// event loop, and each read holds at most two ranges in memory. Every range after the first is
+// pinned to the first one's ETag. A missing key throws inventory::NotFoundError; other S3
+// failures propagate as s3::S3Error, so transient ones (5xx, network) keep their exit code
+// instead of looking like bad inventory data.
 class S3ObjectStore : public inventory::ObjectStore {
  public:
-  explicit S3ObjectStore(s3::S3Client& client) : client_(client) {}
+  static constexpr std::uint64_t kDefaultRangeSize = std::uint64_t{4} << 20;
+
+  explicit S3ObjectStore(s3::S3Client& client, std::uint64_t range_size = kDefaultRangeSize)
+      : client_(client), range_size_(range_size ? range_size : kDefaultRangeSize) {}
 
   std::vector<std::string> list_keys(const std::string& bucket, const std::string& prefix) override;
   std::vector<std::string> list_folders(const std::string& bucket, const std::string& prefix) override;
@@ -20,6 +29,7 @@ class S3ObjectStore : public inventory::ObjectStore {
 
  private:
   s3::S3Client& client_;
+  std::uint64_t range_size_;
 };
 
 }  // namespace s3tar::scheduler
