@@ -12,8 +12,13 @@ int hex_value(char c) {
   return -1;
 }
 
-std::string decode(std::string_view in, bool plus_is_space) {
-  std::string out;
+void decode(std::string_view in, bool plus_is_space, std::string& out) {
+  out.clear();
+  // Most keys have nothing to decode.
+  if (in.find_first_of(plus_is_space ? "%+" : "%") == std::string_view::npos) {
+    out.assign(in);
+    return;
+  }
   out.reserve(in.size());
   for (std::size_t i = 0; i < in.size(); ++i) {
     const char c = in[i];
@@ -26,14 +31,23 @@ std::string decode(std::string_view in, bool plus_is_space) {
       out.push_back(c);
     }
   }
-  return out;
 }
 
 }  // namespace
 
-std::string form_decode(std::string_view encoded) { return decode(encoded, true); }
+std::string form_decode(std::string_view encoded) {
+  std::string out;
+  decode(encoded, true, out);
+  return out;
+}
 
-std::string percent_decode(std::string_view encoded) { return decode(encoded, false); }
+void form_decode(std::string_view encoded, std::string& out) { decode(encoded, true, out); }
+
+std::string percent_decode(std::string_view encoded) {
+  std::string out;
+  decode(encoded, false, out);
+  return out;
+}
 
 bool parse_bool(std::string_view text, bool& ok) {
   ok = true;

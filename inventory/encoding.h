@@ -9,6 +9,8 @@ namespace s3tar::inventory {
 // `+` is a space, `%XX` is the byte 0xXX, anything else (including a `%` not followed by two
 // hex digits) is kept as is. The result is raw bytes (UTF-8 for real keys).
 std::string form_decode(std::string_view encoded);
+// The same into `out` (replacing its contents, reusing its memory).
+void form_decode(std::string_view encoded, std::string& out);
 
 // Like form_decode but `+` stays `+` (plain RFC 3986 percent-decoding).
 std::string percent_decode(std::string_view encoded);

@@ -127,7 +127,7 @@ RowFilter::RowFilter(const ColumnMap& columns, const Filter& filter)
   window_ = filter.zone.day_window(filter.day);
 }
 
-Outcome RowFilter::apply(std::span<const std::string> f, InventoryObject& o, std::string& problem,
+Outcome RowFilter::apply(std::span<const std::string_view> f, InventoryObject& o, std::string& problem,
                          std::string& not_archivable_reason) const {
   const auto& c = columns_;
   if (f.size() != c.column_count) {
@@ -139,48 +139,64 @@ Outcome RowFilter::apply(std::span<const std::string> f, InventoryObject& o, std
   if (c.is_delete_marker >= 0) {
     delete_marker = parse_bool(f[c.is_delete_marker], ok);
     if (!ok) {
-      problem = "IsDeleteMarker is not true/false: \"" + f[c.is_delete_marker] + "\"";
+      problem = "IsDeleteMarker is not true/false: \"" + std::string(f[c.is_delete_marker]) + "\"";
       return Outcome::kBadRow;
     }
   }
   if (c.is_latest >= 0) {
     latest = parse_bool(f[c.is_latest], ok);
     if (!ok) {
-      problem = "IsLatest is not true/false: \"" + f[c.is_latest] + "\"";
+      problem = "IsLatest is not true/false: \"" + std::string(f[c.is_latest]) + "\"";
       return Outcome::kBadRow;
     }
   }
-  o.bucket = f[c.bucket];
-  o.key = form_decode(f[c.key]);
-  if (o.bucket.empty() || o.key.empty()) {
-    problem = o.bucket.empty() ? "empty Bucket" : "empty Key";
+  // Decoding never empties a key, so the encoded one can be checked.
+  if (f[c.bucket].empty() || f[c.key].empty()) {
+    problem = f[c.bucket].empty() ? "empty Bucket" : "empty Key";
     return Outcome::kBadRow;
   }
-  o.version_id = c.version_id >= 0 ? f[c.version_id] : std::string();
   // Delete markers have no size; nothing else about them matters.
   if (delete_marker) return Outcome::kDeleteMarker;
-  if (!parse_size(f[c.size], o.size)) {
-    problem = "Size is not a byte count: \"" + f[c.size] + "\"";
+  std::uint64_t size = 0;
+  if (!parse_size(f[c.size], size)) {
+    problem = "Size is not a byte count: \"" + std::string(f[c.size]) + "\"";
     return Outcome::kBadRow;
   }
-  if (!parse_timestamp(f[c.last_modified], o.last_modified)) {
-    problem =
-        "LastModifiedDate is not a timestamp like 2025-11-20T13:45:07.000Z: \"" + f[c.last_modified] + "\"";
+  std::int64_t last_modified = 0;
+  if (!parse_timestamp(f[c.last_modified], last_modified)) {
+    problem = "LastModifiedDate is not a timestamp like 2025-11-20T13:45:07.000Z: \"" +
+              std::string(f[c.last_modified]) + "\"";
     return Outcome::kBadRow;
   }
-  o.etag = c.etag >= 0 ? f[c.etag] : std::string();
-  o.storage_class = c.storage_class >= 0 ? f[c.storage_class] : std::string();
   if (!latest) return Outcome::kNotLatest;
-  if ((!include_.empty() && !starts_with_any(o.key, include_)) || starts_with_any(o.key, exclude_)) {
-    return Outcome::kExcludedPrefix;
+  // Most rows are dropped by now or below: the object's strings are only made for rows kept or
+  // listed as not archivable (the key is decoded earlier when prefixes need it).
+  bool key_decoded = false;
+  if (!include_.empty() || !exclude_.empty()) {
+    form_decode(f[c.key], o.key);
+    key_decoded = true;
+    if ((!include_.empty() && !starts_with_any(o.key, include_)) || starts_with_any(o.key, exclude_))
+      return Outcome::kExcludedPrefix;
   }
-  if (!window_.contains(o.last_modified)) return Outcome::kOutsideDate;
-  if (o.size <= min_size_) return Outcome::kTooSmall;
-  not_archivable_reason = unreadable_reason(
-      o.storage_class,
-      c.intelligent_tiering_access_tier >= 0 ? std::string_view(f[c.intelligent_tiering_access_tier]) : "");
-  if (!not_archivable_reason.empty()) return Outcome::kArchivedClass;
-  return Outcome::kKept;
+  if (!window_.contains(last_modified)) return Outcome::kOutsideDate;
+  if (size <= min_size_) return Outcome::kTooSmall;
+  const std::string_view storage_class = c.storage_class >= 0 ? f[c.storage_class] : std::string_view();
+  // Only GLACIER, DEEP_ARCHIVE and INTELLIGENT_TIERING can need a restore.
+  const char first = storage_class.empty()
+                         ? '\0'
+                         : static_cast<char>(std::toupper(static_cast<unsigned char>(storage_class[0])));
+  if (first == 'G' || first == 'D' || first == 'I') {
+    not_archivable_reason = unreadable_reason(
+        storage_class, c.intelligent_tiering_access_tier >= 0 ? f[c.intelligent_tiering_access_tier] : "");
+  }
+  o.bucket.assign(f[c.bucket]);
+  if (!key_decoded) form_decode(f[c.key], o.key);
+  o.version_id.assign(c.version_id >= 0 ? f[c.version_id] : std::string_view());
+  o.size = size;
+  o.last_modified = last_modified;
+  o.etag.assign(c.etag >= 0 ? f[c.etag] : std::string_view());
+  o.storage_class.assign(storage_class);
+  return not_archivable_reason.empty() ? Outcome::kKept : Outcome::kArchivedClass;
 }
 
 }  // namespace s3tar::inventory

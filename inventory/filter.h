@@ -62,13 +62,15 @@ bool parse_timestamp(std::string_view text, std::int64_t& out);
 // Decimal digits only, no sign, fits in 64 bits.
 bool parse_size(std::string_view text, std::uint64_t& out);
 
-// Classifies inventory rows. Cheap to copy; one per worker thread.
+// Classifies inventory rows. Immutable: one filter serves every worker thread.
 class RowFilter {
  public:
   RowFilter(const ColumnMap& columns, const Filter& filter);
 
-  // Fills `object` (and `problem` for kBadRow, `not_archivable_reason` for kArchivedClass).
-  Outcome apply(std::span<const std::string> fields, InventoryObject& object, std::string& problem,
+  // Fills `object` for kKept and kArchivedClass (reusing its strings' memory; other outcomes
+  // leave it in an unspecified state), `problem` for kBadRow and `not_archivable_reason` for
+  // kArchivedClass (it must be empty on entry).
+  Outcome apply(std::span<const std::string_view> fields, InventoryObject& object, std::string& problem,
                 std::string& not_archivable_reason) const;
 
   const TimeWindow& window() const { return window_; }

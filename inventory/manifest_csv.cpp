@@ -117,7 +117,7 @@ void read_manifest_csv(std::istream& in, const std::string& name,
                        const ManifestCsvOptions& options) {
   DuplicateCheck duplicates;
   CsvStream csv(
-      [&](std::span<const std::string> f, std::uint64_t line) {
+      [&](std::span<const std::string_view> f, std::uint64_t line) {
         if (line == 1 && options.skip_header) return;
         if (f.size() < 3 || f.size() > 4) {
           throw BadRowError(name, line,
@@ -125,7 +125,7 @@ void read_manifest_csv(std::istream& in, const std::string& name,
         }
         ManifestCsvEntry e;
         e.bucket = f[0];
-        e.key = options.url_decode ? form_decode(f[1]) : f[1];
+        e.key = options.url_decode ? form_decode(f[1]) : std::string(f[1]);
         check_object(name, line, e.bucket, e.key);
         if (!parse_size(f[2], e.size))
           throw BadRowError(name, line, "size is not a byte count: \"" + abbreviate(f[2]) + "\"");
@@ -153,7 +153,7 @@ void read_batch_manifest_csv(std::istream& in, const std::string& name,
                              const std::function<void(BatchManifestEntry&&)>& on_entry) {
   DuplicateCheck duplicates;
   CsvStream csv(
-      [&](std::span<const std::string> f, std::uint64_t line) {
+      [&](std::span<const std::string_view> f, std::uint64_t line) {
         if (f.size() < 2 || f.size() > 3) {
           throw BadRowError(name, line,
                             "expected bucket,key[,versionId], got " + std::to_string(f.size()) + " columns");

@@ -63,7 +63,7 @@ void read_file(ObjectStore& store, const std::string& bucket, const DataFile& fi
   InventoryObject object;
   std::string problem, reason;
   GzipCsvStream stream(
-      [&](std::span<const std::string> fields, std::uint64_t line) {
+      [&](std::span<const std::string_view> fields, std::uint64_t line) {
         ++out.summary.rows;
         ++out.counts.rows_read;
         const Outcome outcome = filter.apply(fields, object, problem, reason);

@@ -10,7 +10,7 @@ die() { echo "setup.sh: error: $*" >&2; exit 1; }
 PACKAGES=(
   # build
   cmake g++ make pkg-config git
-  libcurl4-openssl-dev libssl-dev libarchive-dev libcsv-dev libboost-date-time-dev
+  libcurl4-openssl-dev libssl-dev libarchive-dev libisal-dev libboost-date-time-dev
   libfmt-dev libcli11-dev nlohmann-json3-dev libpugixml-dev libspdlog-dev zlib1g-dev
   libsqlite3-dev libgtest-dev libgmock-dev clang-format
   # runtime, tests and demo
