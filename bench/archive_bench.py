@@ -7,12 +7,20 @@ S3_ENDPOINT, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION). bench/run.sh
 RGW with enough memory and calls this script.
 
 For each object set it records, for s3tar: requests per object by kind (from --report), bytes
-downloaded per archive byte, wall time and peak RSS (/usr/bin/time -v); for the baseline: wall
-time and peak RSS of the whole pipeline. Both variants of a set run back to back so that their
-ratio is measured under the same machine load.
+downloaded per archive byte and per object, wall time and peak RSS (/usr/bin/time -v); for the
+baseline: wall time and peak RSS of the whole pipeline. The variants of a set run back to back
+so that their ratios are measured under the same machine load.
+
+Variants: `prefix` (s3tar from a prefix listing), `manifest` (s3tar -m with a manifest giving
+bucket,key,size,etag for every object, as the Go s3tar's users have), `baseline`.
+
+Paths: `loopback` (straight to the server) and `proxy` (through bench/latency_proxy.py, which
+holds every request --latency-ms before forwarding it, so the server answers like a remote S3
+with a round trip per request). Each set runs on every path given, one after the other.
 
 Usage: bench/archive_bench.py --env ENVFILE --s3tar BIN [--sets small,large,mixed]
-                              [--repeat N] [--json OUT.json] [--markdown OUT.md]
+                              [--variants prefix,manifest,baseline] [--paths loopback,proxy]
+                              [--latency-ms 10] [--repeat N] [--json OUT.json] [--markdown OUT.md]
 """
 
 import argparse
@@ -33,11 +41,13 @@ MiB = 1024 * KiB
 
 SETS = {
     "small": [(1000, 256 * KiB)],
+    "small64": [(1000, 64 * KiB)],
     "large": [(50, 20 * MiB)],
     "mixed": [(1000, 64 * KiB), (20, 20 * MiB)],
 }
 SET_LABELS = {
     "small": "1,000 x 256 KiB",
+    "small64": "1,000 x 64 KiB",
     "large": "50 x 20 MiB",
     "mixed": "1,000 x 64 KiB + 20 x 20 MiB",
 }
@@ -54,14 +64,14 @@ def parse_env(path):
     return env
 
 
-def tool_env(server):
+def tool_env(server, endpoint):
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(
         AWS_ACCESS_KEY_ID=server["AWS_ACCESS_KEY_ID"],
         AWS_SECRET_ACCESS_KEY=server["AWS_SECRET_ACCESS_KEY"],
         AWS_REGION=server.get("AWS_REGION", "us-east-1"),
         AWS_DEFAULT_REGION=server.get("AWS_REGION", "us-east-1"),
-        AWS_ENDPOINT_URL=server["S3_ENDPOINT"],
+        AWS_ENDPOINT_URL=endpoint,
         AWS_EC2_METADATA_DISABLED="true",
         AWS_CONFIG_FILE=os.devnull,
         AWS_SHARED_CREDENTIALS_FILE=os.devnull,
@@ -96,6 +106,7 @@ def make_client(server):
 
 
 def upload_set(client, bucket, prefix, spec):
+    """Uploads the set; returns [(key, size, etag)]."""
     block = os.urandom(20 * MiB + 4096)
     jobs = []
     i = 0
@@ -108,14 +119,48 @@ def upload_set(client, bucket, prefix, spec):
             jobs.append((key, body))
             i += 1
     with concurrent.futures.ThreadPoolExecutor(16) as pool:
-        for f in [pool.submit(client.put_object, Bucket=bucket, Key=k, Body=b) for k, b in jobs]:
-            f.result()
-    return len(jobs), sum(len(b) for _, b in jobs)
+        futures = [(k, len(b), pool.submit(client.put_object, Bucket=bucket, Key=k, Body=b)) for k, b in jobs]
+        return [(k, n, f.result()["ETag"].strip('"')) for k, n, f in futures]
 
 
-def run_s3tar(binary, env, src, dst, name, workdir, extra):
+class Proxy:
+    """bench/latency_proxy.py in front of the server, for as long as the `with` block runs."""
+
+    def __init__(self, upstream, latency_ms, workdir):
+        self.upstream, self.latency_ms, self.workdir = upstream, latency_ms, workdir
+
+    def __enter__(self):
+        port_file = os.path.join(self.workdir, "proxy-url")
+        self.proc = subprocess.Popen(
+            [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "latency_proxy.py"),
+             "--upstream", self.upstream, "--latency-ms", str(self.latency_ms), "--port-file", port_file],
+            stdout=subprocess.DEVNULL)
+        for _ in range(100):
+            if os.path.exists(port_file) and open(port_file).read().endswith("\n"):
+                self.url = open(port_file).read().strip()
+                return self
+            if self.proc.poll() is not None:
+                raise SystemExit("latency_proxy.py failed to start")
+            time.sleep(0.05)
+        self.proc.terminate()
+        raise SystemExit("latency_proxy.py did not start within 5 s")
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+        os.unlink(os.path.join(self.workdir, "proxy-url"))
+
+
+def write_manifest(path, bucket, objects):
+    with open(path, "w") as f:
+        for key, size, etag in objects:
+            f.write(f"{bucket},{key},{size},{etag}\n")
+
+
+def run_s3tar(binary, env, src, dst, name, workdir, extra, manifest=None):
     report = os.path.join(workdir, f"{name}-report.json")
-    cmd = [binary, "-cf", f"s3://{dst}/{name}.tar", f"s3://{src}/{name}/", "--report", report, *extra]
+    source = ["-m", manifest] if manifest else [f"s3://{src}/{name}/"]
+    cmd = [binary, "-cf", f"s3://{dst}/{name}.tar", *source, "--report", report, *extra]
     wall, rss, _out, _err = timed(cmd, env)
     with open(report) as f:
         rep = json.load(f)
@@ -137,48 +182,51 @@ def run_baseline(env, src, dst, name, workdir):
     return {"wall": wall, "rss_kib": rss}
 
 
-def summarise(name, n_objects, n_bytes, n_large, small_bytes, s3tar, baseline, part_size, in_flight):
-    rep = s3tar["report"]
-    req = rep["requests"]
-    archive_bytes = sum(a["size"] for a in rep["archives"])
-    total = rep["requests_total"]
-    return {
-        "set": name,
-        "label": SET_LABELS[name],
-        "objects": n_objects,
-        "source_bytes": n_bytes,
-        "archive_bytes": archive_bytes,
-        "requests": req,
-        "requests_total": total,
-        "requests_per_object": total / n_objects,
-        "bytes_downloaded": rep["bytes_received"],
-        "downloaded_per_archive_byte": rep["bytes_received"] / archive_bytes,
-        # Small objects are downloaded whole by design; what a large object costs is the rest.
-        "downloaded_per_large_object_mib": ((rep["bytes_received"] - small_bytes) / n_large / MiB) if n_large else None,
-        "s3tar_wall": s3tar["wall"],
-        "s3tar_rss_mib": s3tar["rss_kib"] / 1024,
-        "baseline_wall": baseline["wall"],
-        "baseline_rss_mib": baseline["rss_kib"] / 1024,
-        "speedup": baseline["wall"] / s3tar["wall"],
-        "rss_bound_mib": in_flight * part_size / MiB,
-    }
+def median(runs):
+    runs = sorted(runs, key=lambda r: r["wall"])
+    return runs[len(runs) // 2]
+
+
+def summarise(name, path, variant, n_objects, n_large, small_bytes, run, baseline):
+    row = {"set": name, "label": SET_LABELS[name], "path": path, "variant": variant, "objects": n_objects,
+           "wall": run["wall"], "rss_mib": run["rss_kib"] / 1024,
+           "speedup": baseline["wall"] / run["wall"] if baseline and variant != "baseline" else None}
+    rep = run.get("report")
+    if rep:
+        archive_bytes = sum(a["size"] for a in rep["archives"])
+        row.update(
+            archive_bytes=archive_bytes,
+            requests=rep["requests"],
+            requests_total=rep["requests_total"],
+            requests_per_object=rep["requests_total"] / n_objects,
+            bytes_downloaded=rep["bytes_received"],
+            downloaded_per_object=rep["bytes_received"] / n_objects,
+            downloaded_per_archive_byte=rep["bytes_received"] / archive_bytes,
+            # Small objects are downloaded whole by design; what a large object costs is the rest.
+            downloaded_per_large_object_mib=((rep["bytes_received"] - small_bytes) / n_large / MiB) if n_large else None,
+        )
+    return row
 
 
 def markdown(rows, command):
-    kinds = sorted({k for r in rows for k in r["requests"]})
+    kinds = sorted({k for r in rows for k in r.get("requests", {})})
     out = [f"Command: `{command}`", ""]
-    out.append("| set | objects | archive | requests/object | " + " | ".join(kinds) +
-               " | downloaded / archive byte | downloaded / large object | s3tar wall | s3tar peak RSS |"
-               " baseline wall | baseline peak RSS | speed-up |")
-    out.append("|" + "---|" * (11 + len(kinds)))
+    out.append("| set | path | variant | requests/object | " + " | ".join(kinds) +
+               " | downloaded / object | downloaded / archive byte | downloaded / large object | wall |"
+               " peak RSS | speed-up vs baseline |")
+    out.append("|" + "---|" * (10 + len(kinds)))
     for r in rows:
-        per_kind = " | ".join(f"{r['requests'].get(k, 0) / r['objects']:.3f}" for k in kinds)
-        large = f"{r['downloaded_per_large_object_mib']:.2f} MiB" if r["downloaded_per_large_object_mib"] else "-"
-        out.append(
-            f"| {r['label']} | {r['objects']} | {r['archive_bytes'] / MiB:.0f} MiB | {r['requests_per_object']:.3f} | "
-            f"{per_kind} | {r['downloaded_per_archive_byte']:.3f} | {large} | {r['s3tar_wall']:.1f} s | "
-            f"{r['s3tar_rss_mib']:.0f} MiB | {r['baseline_wall']:.1f} s | {r['baseline_rss_mib']:.0f} MiB | "
-            f"{r['speedup']:.1f}x |")
+        if r["variant"] == "baseline":
+            cells = ["-"] * (len(kinds) + 4)
+        else:
+            large = r["downloaded_per_large_object_mib"]
+            cells = ([f"{r['requests_per_object']:.3f}"] +
+                     [f"{r['requests'].get(k, 0) / r['objects']:.3f}" for k in kinds] +
+                     [f"{r['downloaded_per_object'] / KiB:.1f} KiB", f"{r['downloaded_per_archive_byte']:.3f}",
+                      f"{large:.2f} MiB" if large else "-"])
+        speedup = f"{r['speedup']:.1f}x" if r["speedup"] else "-"
+        out.append(f"| {r['label']} | {r['path']} | {r['variant']} | " + " | ".join(cells) +
+                   f" | {r['wall']:.2f} s | {r['rss_mib']:.0f} MiB | {speedup} |")
     out.append("")
     out.append("Request columns are requests of that kind per object (from `--report`). "
                "'downloaded / large object' = (bytes downloaded - bytes of the small objects) / large objects.")
@@ -190,54 +238,79 @@ def main():
     ap.add_argument("--env", required=True)
     ap.add_argument("--s3tar", required=True)
     ap.add_argument("--sets", default="small,large,mixed")
+    ap.add_argument("--variants", default="prefix,baseline", help="prefix, manifest, baseline")
+    ap.add_argument("--paths", default="loopback", help="loopback, proxy")
+    ap.add_argument("--latency-ms", type=float, default=10.0, help="delay the proxy adds to every request")
     ap.add_argument("--repeat", type=int, default=1, help="runs per variant; the median wall time is kept")
-    ap.add_argument("--part-size", default="16MiB", help="s3tar --part-size (for the RSS bound)")
-    ap.add_argument("--parts-in-flight", type=int, default=8,
-                    help="assembled upload parts s3tar holds at once (executor default), for the RSS bound")
+    ap.add_argument("--part-size", default="16MiB", help="s3tar --part-size")
     ap.add_argument("--json")
     ap.add_argument("--markdown")
     ap.add_argument("--workdir", default=None)
     args = ap.parse_args()
 
+    variants = args.variants.split(",")
+    paths = args.paths.split(",")
+    for v in variants:
+        if v not in ("prefix", "manifest", "baseline"):
+            raise SystemExit(f"unknown variant {v}")
+    for p in paths:
+        if p not in ("loopback", "proxy"):
+            raise SystemExit(f"unknown path {p}")
     server = parse_env(args.env)
-    env = tool_env(server)
     client = make_client(server)
     workdir = args.workdir or tempfile.mkdtemp(prefix="s3tar-bench-")
     tag = uuid.uuid4().hex[:8]
     src, dst = f"bench-src-{tag}", f"bench-dst-{tag}"
     client.create_bucket(Bucket=src)
     client.create_bucket(Bucket=dst)
-    part_size = int(args.part_size.replace("MiB", "")) * MiB if args.part_size.endswith("MiB") else int(args.part_size)
     extra = ["--part-size", args.part_size]
 
     rows = []
     for name in args.sets.split(","):
         spec = SETS[name]
         t0 = time.monotonic()
-        n_objects, n_bytes = upload_set(client, src, name, spec)
-        print(f"[{name}] uploaded {n_objects} objects ({n_bytes / MiB:.0f} MiB) in {time.monotonic() - t0:.1f} s",
-              file=sys.stderr)
+        objects = upload_set(client, src, name, spec)
+        n_objects = len(objects)
+        print(f"[{name}] uploaded {n_objects} objects ({sum(o[1] for o in objects) / MiB:.0f} MiB) in "
+              f"{time.monotonic() - t0:.1f} s", file=sys.stderr)
+        manifest = os.path.join(workdir, f"{name}-manifest.csv")
+        write_manifest(manifest, src, objects)
         n_large = sum(c for c, s in spec if s >= 5 * MiB)
         small_bytes = sum(c * s for c, s in spec if s < 5 * MiB)
-        s3tar_runs, base_runs = [], []
-        for _ in range(args.repeat):
-            s3tar_runs.append(run_s3tar(args.s3tar, env, src, dst, name, workdir, extra))
-            base_runs.append(run_baseline(env, src, dst, name, workdir))
-        s3tar_runs.sort(key=lambda r: r["wall"])
-        base_runs.sort(key=lambda r: r["wall"])
-        s3tar = s3tar_runs[len(s3tar_runs) // 2]
-        base = base_runs[len(base_runs) // 2]
-        row = summarise(name, n_objects, n_bytes, n_large, small_bytes, s3tar, base, part_size, args.parts_in_flight)
-        rows.append(row)
-        print(f"[{name}] s3tar {row['s3tar_wall']:.1f} s / {row['s3tar_rss_mib']:.0f} MiB, "
-              f"{row['requests_per_object']:.3f} req/object; baseline {row['baseline_wall']:.1f} s / "
-              f"{row['baseline_rss_mib']:.0f} MiB", file=sys.stderr)
+        for path in paths:
+            def measure(endpoint):
+                env = tool_env(server, endpoint)
+                runs = {v: [] for v in variants}
+                for _ in range(args.repeat):
+                    for v in variants:
+                        if v == "baseline":
+                            runs[v].append(run_baseline(env, src, dst, name, workdir))
+                        else:
+                            runs[v].append(run_s3tar(args.s3tar, env, src, dst, name, workdir, extra,
+                                                     manifest if v == "manifest" else None))
+                return {v: median(r) for v, r in runs.items()}
+
+            if path == "proxy":
+                with Proxy(server["S3_ENDPOINT"], args.latency_ms, workdir) as proxy:
+                    results = measure(proxy.url)
+            else:
+                results = measure(server["S3_ENDPOINT"])
+            label = f"proxy +{args.latency_ms:g} ms" if path == "proxy" else "loopback"
+            for v in variants:
+                row = summarise(name, label, v, n_objects, n_large, small_bytes, results[v], results.get("baseline"))
+                rows.append(row)
+                rpo = f", {row['requests_per_object']:.3f} req/object" if "requests_per_object" in row else ""
+                print(f"[{name}] {label} {v}: {row['wall']:.2f} s, {row['rss_mib']:.0f} MiB{rpo}", file=sys.stderr)
         # Free the server's memory for the next set.
         for key in [f"{name}.tar", f"{name}.tar.index.json", f"{name}-baseline.tar"]:
             client.delete_object(Bucket=dst, Key=key)
+        for key, _size, _etag in objects:
+            client.delete_object(Bucket=src, Key=key)
 
     # Machine-independent: the binary and env file paths are not part of the result.
-    command = f"bench/run.sh BUILD/bin/s3tar (sets {args.sets}, --repeat {args.repeat}, --part-size {args.part_size})"
+    command = (f"bench/run.sh BUILD/bin/s3tar --sets {args.sets} --variants {args.variants} --paths {args.paths}"
+               f"{' --latency-ms %g' % args.latency_ms if 'proxy' in paths else ''} --repeat {args.repeat}"
+               f" --part-size {args.part_size}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(rows, f, indent=2)

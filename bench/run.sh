@@ -1,17 +1,26 @@
 #!/usr/bin/env bash
-# Benchmark s3tar against the download/tar/upload pipeline on a throw-away local RGW.
+# Benchmarks on a throw-away local RGW.
 #
 # Usage: bench/run.sh S3TAR_BINARY [archive_bench.py options...]
-#   e.g. bench/run.sh build/bin/s3tar --sets small,large,mixed --markdown /tmp/table.md
+#          s3tar against the download/tar/upload pipeline, e.g.
+#          bench/run.sh build/bin/s3tar --sets small,large,mixed --paths loopback,proxy --markdown /tmp/t.md
+#        bench/run.sh --scale S3TAR_BINARY [scale_bench.py options...]
+#          the daily job's inventory scan and plan on a 2,000,000-row report, e.g.
+#          bench/run.sh --scale build/bin/s3tar --threads 1,4 --markdown /tmp/scale.md
 #
-# Starts RGW (tests/servers/rgw.sh) with a memstore big enough for the three sets, their
-# archives and the baseline's uploads (RGW_MEMSTORE_BYTES, default 12 GiB), runs
-# bench/archive_bench.py, and stops the server even when the benchmark fails.
+# Starts RGW (tests/servers/rgw.sh) with a memstore big enough for the sets, their archives and
+# the baseline's uploads (RGW_MEMSTORE_BYTES, default 12 GiB), runs the benchmark script, and
+# stops the server even when the benchmark fails.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 ROOT=$(dirname "$HERE")
-(($# >= 1)) || { echo "usage: bench/run.sh S3TAR_BINARY [archive_bench.py options...]" >&2; exit 2; }
+SCRIPT=archive_bench.py
+if [[ ${1:-} == --scale ]]; then
+  SCRIPT=scale_bench.py
+  shift
+fi
+(($# >= 1)) || { echo "usage: bench/run.sh [--scale] S3TAR_BINARY [benchmark options...]" >&2; exit 2; }
 BIN=$(realpath "$1")
 shift
 [[ -x "$BIN" ]] || { echo "bench/run.sh: $BIN is not executable" >&2; exit 2; }
@@ -27,4 +36,8 @@ trap 'exit 143' TERM
 
 export RGW_MEMSTORE_BYTES=${RGW_MEMSTORE_BYTES:-12884901888}
 "$ROOT/tests/servers/rgw.sh" start "$WD/rgw" >&2
-python3 "$HERE/archive_bench.py" --env "$WD/rgw/env" --s3tar "$BIN" --workdir "$WD" "$@"
+if [[ $SCRIPT == scale_bench.py ]]; then
+  python3 "$HERE/$SCRIPT" --env "$WD/rgw/env" --s3tar "$BIN" "$@"
+else
+  python3 "$HERE/$SCRIPT" --env "$WD/rgw/env" --s3tar "$BIN" --workdir "$WD" "$@"
+fi
