@@ -77,17 +77,57 @@ ReportSelection select_report(const std::vector<ReportCandidate>& folders, bg::d
   return best;
 }
 
+namespace {
+
+const char* kExpected = "<destination-prefix>/<source-bucket>/<inventory-config-id>/";
+
+}  // namespace
+
+void check_location(const InventoryLocation& location) {
+  std::string_view p = location.prefix;
+  while (!p.empty() && p.back() == '/') p.remove_suffix(1);
+  const std::string_view last = p.substr(p.rfind('/') == std::string_view::npos ? 0 : p.rfind('/') + 1);
+  std::string what;
+  if (parse_report_folder(last))
+    what = "a report folder";
+  else if (last == "manifest.json" || last == "manifest.checksum")
+    what = "a report's " + std::string(last);
+  else if (last == "data" || last == "hive")
+    what = "the inventory's " + std::string(last) + "/ folder";
+  if (what.empty()) return;
+  const std::size_t cut = p.rfind('/') == std::string_view::npos ? 0 : p.rfind('/') + 1;
+  std::string parent(p.substr(0, cut));
+  if (last == "manifest.json" || last == "manifest.checksum") {
+    // .../<config-id>/<folder>/manifest.json: the configuration is two levels up.
+    std::string_view q = std::string_view(parent).substr(0, parent.empty() ? 0 : parent.size() - 1);
+    const std::size_t up = q.rfind('/') == std::string_view::npos ? 0 : q.rfind('/') + 1;
+    if (parse_report_folder(q.substr(up))) parent = std::string(q.substr(0, up));
+  }
+  throw ConfigError(
+      "inventory: s3://" + location.bucket + "/" + location.prefix + " is " + what +
+      ", not an inventory configuration's prefix; expected s3://" + location.bucket + "/" + kExpected +
+      (parent.empty() ? std::string() : " (here probably s3://" + location.bucket + "/" + parent + ")"));
+}
+
 Report find_report(ObjectStore& store, const InventoryLocation& location, bg::date day,
                    const TimeZone& zone) {
+  check_location(location);
   const std::string prefix = normalized_prefix(location.prefix);
   const auto day_end = zone.day_window(day).end;
   std::vector<std::pair<std::int64_t, std::string>> qualifying;
+  bool any_report_folder = false;
   for (const auto& full : store.list_folders(location.bucket, prefix)) {
     std::string name = full.substr(prefix.size());
     if (!name.empty() && name.back() == '/') name.pop_back();
     const auto start = parse_report_folder(name);
+    any_report_folder = any_report_folder || start.has_value();
     if (start && *start >= day_end) qualifying.emplace_back(*start, std::move(name));
   }
+  if (!any_report_folder)
+    throw ConfigError("inventory: no report folders (YYYY-MM-DDTHH-MMZ/) under s3://" + location.bucket +
+                      "/" + prefix + "; expected the prefix of an inventory configuration, s3://" +
+                      location.bucket + "/" + kExpected +
+                      " (or the configuration has not delivered its first report yet)");
   std::sort(qualifying.rbegin(), qualifying.rend());
   // Only the folders down to the newest complete one need a listing.
   std::vector<ReportCandidate> candidates;

@@ -51,8 +51,15 @@ struct Report {
   Manifest manifest;
 };
 
+// Throws ConfigError when `location` cannot be an inventory configuration's prefix: it ends in
+// a report folder ("2025-11-21T01-00Z"), "data", "hive", or a report's file (manifest.json,
+// manifest.checksum). The message names the location expected. Pure.
+void check_location(const InventoryLocation& location);
+
 // Lists the report folders under `location` and loads the one select_report() picks. Throws
-// NotDeliveredError when no report qualifies yet, BadInputError (or a subclass) when the
+// ConfigError when the location is wrong (check_location, or no report folder of any date
+// under it: the folder layout is not an inventory's), NotDeliveredError when the layout is
+// right and no report qualifies yet, BadInputError (or a subclass) when the
 // chosen report's manifest is broken or fails its checksum.
 Report find_report(ObjectStore& store, const InventoryLocation& location, boost::gregorian::date day,
                    const TimeZone& zone);

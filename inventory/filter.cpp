@@ -122,7 +122,8 @@ RowFilter::RowFilter(const ColumnMap& columns, const Filter& filter)
     : columns_(columns),
       min_size_(filter.min_size),
       include_(filter.include_prefixes),
-      exclude_(filter.exclude_prefixes) {
+      exclude_(filter.exclude_prefixes),
+      source_bucket_(filter.source_bucket) {
   if (filter.day.is_special()) throw ConfigError("the filter has no target date");
   window_ = filter.zone.day_window(filter.day);
 }
@@ -153,6 +154,11 @@ Outcome RowFilter::apply(std::span<const std::string_view> f, InventoryObject& o
   // Decoding never empties a key, so the encoded one can be checked.
   if (f[c.bucket].empty() || f[c.key].empty()) {
     problem = f[c.bucket].empty() ? "empty Bucket" : "empty Key";
+    return Outcome::kBadRow;
+  }
+  if (!source_bucket_.empty() && f[c.bucket] != source_bucket_) {
+    problem = "Bucket \"" + std::string(f[c.bucket]) + "\" is not the manifest's sourceBucket \"" +
+              source_bucket_ + "\"";
     return Outcome::kBadRow;
   }
   // Delete markers have no size; nothing else about them matters.

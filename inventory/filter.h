@@ -32,6 +32,9 @@ struct Filter {
   std::uint64_t min_size = 0;                      // keep size > min_size
   std::vector<std::string> include_prefixes = {};  // when non-empty, the key must start with one
   std::vector<std::string> exclude_prefixes = {};  // a key starting with one is dropped
+  // When set, a row of another bucket is a bad row: a report lists one source bucket (the
+  // manifest's sourceBucket), so such a row means the report is not what it claims to be.
+  std::string source_bucket = {};
 };
 
 // Why a row was not kept. Each dropped row counts under exactly one reason, checked in this
@@ -79,6 +82,7 @@ class RowFilter {
   ColumnMap columns_;
   std::uint64_t min_size_;
   std::vector<std::string> include_, exclude_;
+  std::string source_bucket_;
   TimeWindow window_;
 };
 

@@ -105,6 +105,43 @@ TEST_F(FindReportTest, NoQualifyingFolderIsNotDeliveredYet) {
   EXPECT_THROW(find_report(store, location, date(2025, 11, 20), TimeZone::utc()), NotDeliveredError);
 }
 
+TEST_F(FindReportTest, ALocationWithoutAnyReportFolderIsAConfigError) {
+  // Folders, but none of them a report's: the location is not an inventory configuration's.
+  testing::write_file(dir.path() / delivery.bucket / delivery.prefix / "other/file.txt", "x");
+  try {
+    find_report(store, location, date(2025, 11, 20), TimeZone::utc());
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.category(), ErrorCategory::Usage);
+    EXPECT_NE(std::string(e.what()).find("s3://" + delivery.bucket + "/reports/acme-logs/daily/"),
+              std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("<source-bucket>/<inventory-config-id>/"), std::string::npos)
+        << e.what();
+  }
+  // Nothing at all there: the same.
+  EXPECT_THROW(find_report(store, InventoryLocation{delivery.bucket, "nothing/here/"}, date(2025, 11, 20),
+                           TimeZone::utc()),
+               ConfigError);
+}
+
+TEST_F(FindReportTest, ALocationPointingIntoAReportIsAConfigError) {
+  delivery.add_report("2025-11-21T01-00Z", make_manifest());
+  for (const std::string inside :
+       {"2025-11-21T01-00Z", "2025-11-21T01-00Z/", "2025-11-21T01-00Z/manifest.json", "data", "hive/"}) {
+    const InventoryLocation wrong{delivery.bucket, delivery.prefix + inside};
+    try {
+      find_report(store, wrong, date(2025, 11, 20), TimeZone::utc());
+      ADD_FAILURE() << inside << ": accepted";
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find("probably s3://" + delivery.bucket + "/" + delivery.prefix),
+                std::string::npos)
+          << e.what();
+    }
+  }
+  EXPECT_NO_THROW(check_location(location));
+}
+
 TEST_F(FindReportTest, ManifestChecksumMismatchIsBadInput) {
   const auto manifest = make_manifest();
   delivery.add_report("2025-11-21T01-00Z", manifest);

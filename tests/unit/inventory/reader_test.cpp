@@ -251,6 +251,27 @@ TEST_F(ReaderTest, BadRowCarriesFileAndLine) {
   }
 }
 
+TEST_F(ReaderTest, ARowOfAnotherBucketThanTheManifestsIsBadInput) {
+  // The report lists acme-logs (its manifest's sourceBucket); a row of another bucket means the
+  // report is not what it claims, whatever the row's date: nothing of it is archived.
+  filter.source_bucket = "acme-logs";
+  const std::string ok = row({"acme-logs", "k", "1", "2025-11-20T01:00:00.000Z", "e", "STANDARD", ""});
+  const std::string other = row({"other-bucket", "k", "1", "2025-01-01T01:00:00.000Z", "e", "STANDARD", ""});
+  const auto f = delivery.add_data_file("1.csv.gz", ok + other);
+  try {
+    read({f}, testing::kCurrentSchema);
+    ADD_FAILURE() << "accepted a row of another bucket";
+  } catch (const BadRowError& e) {
+    EXPECT_EQ(e.category(), ErrorCategory::BadInput);
+    EXPECT_EQ(e.line(), 2u);
+    EXPECT_NE(e.problem().find("\"other-bucket\" is not the manifest's sourceBucket \"acme-logs\""),
+              std::string::npos)
+        << e.problem();
+  }
+  filter.source_bucket.clear();  // without the check (other callers), the row is read
+  EXPECT_NO_THROW(read({f}, testing::kCurrentSchema));
+}
+
 TEST_F(ReaderTest, BadBooleanIsABadRow) {
   const auto f = delivery.add_data_file("1.csv.gz", row({"acme-logs", "k", "v", "yes", "false", "1",
                                                          "2025-11-20T01:00:00.000Z", "e", "", "", ""}));
