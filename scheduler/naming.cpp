@@ -6,6 +6,9 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "s3tar/archive/settings/settings.h"
+#include "s3tar/errors.h"
+
 namespace s3tar::scheduler {
 namespace bg = boost::gregorian;
 
@@ -21,7 +24,7 @@ bool all_digits(std::string_view s) {
 std::uint32_t to_u32(std::string_view s) {
   std::uint32_t v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size()) throw std::invalid_argument("number out of range");
+  if (ec != std::errc() || p != s.data() + s.size()) throw UsageError("number out of range");
   return v;
 }
 
@@ -31,7 +34,7 @@ constexpr std::string_view kVars[] = {"prefix", "source_bucket", "yyyy", "mm", "
 
 bg::date parse_date(std::string_view text, const std::string& what) {
   const auto bad = [&] {
-    return std::invalid_argument(what + " must be a date like 2025-11-20, not '" + std::string(text) + "'");
+    return UsageError(what + " must be a date like 2025-11-20, not '" + std::string(text) + "'");
   };
   if (text.size() != 10 || text[4] != '-' || text[7] != '-' || !all_digits(text.substr(0, 4)) ||
       !all_digits(text.substr(5, 2)) || !all_digits(text.substr(8, 2)))
@@ -55,24 +58,24 @@ bg::date target_date(std::int64_t now, const inventory::TimeZone& zone) {
 void check_template(std::string_view tmpl) {
   bool has_volume = false;
   for (std::size_t i = 0; i < tmpl.size(); ++i) {
-    if (tmpl[i] == '}') throw std::invalid_argument("'}' without '{' in the naming template");
+    if (tmpl[i] == '}') throw UsageError("'}' without '{' in the naming template");
     if (tmpl[i] != '{') continue;
     const std::size_t end = tmpl.find('}', i);
-    if (end == std::string_view::npos) throw std::invalid_argument("unclosed '{' in the naming template");
+    if (end == std::string_view::npos) throw UsageError("unclosed '{' in the naming template");
     const std::string_view name = tmpl.substr(i + 1, end - i - 1);
     bool known = false;
     for (auto v : kVars) known = known || v == name;
     if (!known)
-      throw std::invalid_argument(
-          "unknown variable {" + std::string(name) +
-          "} in the naming template (known: prefix, source_bucket, yyyy, mm, dd, date, nnnn)");
+      throw UsageError("unknown variable {" + std::string(name) +
+                       "} in the naming template (known: prefix, source_bucket, yyyy, mm, dd, date, nnnn)");
     if (name == "nnnn") has_volume = true;
     i = end;
   }
   if (!has_volume)
-    throw std::invalid_argument("the naming template needs {nnnn} (the volume number), or volumes collide");
-  if (tmpl.empty() || tmpl.back() == '/')
-    throw std::invalid_argument("the naming template must name an object");
+    throw UsageError("the naming template needs {nnnn} (the volume number), or volumes collide");
+  if (tmpl.empty() || tmpl.back() == '/') throw UsageError("the naming template must name an object");
+  // A "." or ".." segment climbs out of the destination prefix: refused here and on -f alike.
+  settings::check_key_segments(tmpl, "the naming template");
 }
 
 std::string render_name(std::string_view tmpl, const NameVars& v) {
@@ -85,7 +88,7 @@ std::string render_name(std::string_view tmpl, const NameVars& v) {
       continue;
     }
     const std::size_t end = tmpl.find('}', i);
-    if (end == std::string_view::npos) throw std::invalid_argument("unclosed '{' in the naming template");
+    if (end == std::string_view::npos) throw UsageError("unclosed '{' in the naming template");
     const std::string_view name = tmpl.substr(i + 1, end - i - 1);
     if (name == "prefix") {
       out += v.prefix;
@@ -102,7 +105,7 @@ std::string render_name(std::string_view tmpl, const NameVars& v) {
     } else if (name == "nnnn") {
       out += fmt::format("{:04d}", v.volume);
     } else {
-      throw std::invalid_argument("unknown variable {" + std::string(name) + "} in the naming template");
+      throw UsageError("unknown variable {" + std::string(name) + "} in the naming template");
     }
     i = end;
   }
@@ -126,8 +129,7 @@ std::string Shard::suffix() const {
 
 Shard parse_shard(std::string_view text) {
   const auto bad = [&](const std::string& why) {
-    return std::invalid_argument("--shard must be I/N with 0 <= I < N (" + why + "): '" + std::string(text) +
-                                 "'");
+    return UsageError("--shard must be I/N with 0 <= I < N (" + why + "): '" + std::string(text) + "'");
   };
   const std::size_t slash = text.find('/');
   if (slash == std::string_view::npos) throw bad("no '/'");
@@ -144,13 +146,13 @@ Shard resolve_shard(const std::optional<std::string>& flag, const char* batch_in
   const bool has_index = batch_index && *batch_index, has_size = batch_size && *batch_size;
   if (!has_index && !has_size) return {};
   if (!has_index || !has_size)
-    throw std::invalid_argument(
+    throw UsageError(
         "AWS_BATCH_JOB_ARRAY_INDEX and AWS_BATCH_JOB_ARRAY_SIZE must be set together (or use --shard I/N)");
   try {
     return parse_shard(std::string(batch_index) + "/" + batch_size);
-  } catch (const std::invalid_argument&) {
-    throw std::invalid_argument(std::string("AWS_BATCH_JOB_ARRAY_INDEX=") + batch_index +
-                                " / AWS_BATCH_JOB_ARRAY_SIZE=" + batch_size + " is not a valid shard");
+  } catch (const UsageError&) {
+    throw UsageError(std::string("AWS_BATCH_JOB_ARRAY_INDEX=") + batch_index +
+                     " / AWS_BATCH_JOB_ARRAY_SIZE=" + batch_size + " is not a valid shard");
   }
 }
 

@@ -13,7 +13,7 @@
 
 namespace s3tar::scheduler {
 
-// "2025-11-20" -> the date; throws std::invalid_argument naming `what` for anything else.
+// "2025-11-20" -> the date; throws UsageError naming `what` for anything else.
 boost::gregorian::date parse_date(std::string_view text, const std::string& what = "--date");
 
 // The day before the local date at `now` (unix seconds) in `zone`: the day the job archives.
@@ -28,8 +28,8 @@ struct NameVars {
 };
 
 // Variable names known to templates: prefix, source_bucket, yyyy, mm, dd, date, nnnn.
-// Throws std::invalid_argument for an unknown variable, an unclosed brace, or a template
-// without {nnnn} (volumes would collide).
+// Throws UsageError for an unknown variable, an unclosed brace, a template without {nnnn}
+// (volumes would collide), or a "." or ".." path segment (archives outside the prefix).
 void check_template(std::string_view tmpl);
 
 // Renders a template. {nnnn} is the volume number, zero-padded to 4 digits (0001; more digits
@@ -50,11 +50,11 @@ struct Shard {
   std::string suffix() const;
 };
 
-// Parses "--shard I/N"; throws std::invalid_argument.
+// Parses "--shard I/N"; throws UsageError.
 Shard parse_shard(std::string_view text);
 
 // --shard wins; otherwise AWS_BATCH_JOB_ARRAY_INDEX with AWS_BATCH_JOB_ARRAY_SIZE (both needed
-// when either is set); otherwise one shard. Throws std::invalid_argument.
+// when either is set); otherwise one shard. Throws UsageError.
 Shard resolve_shard(const std::optional<std::string>& flag, const char* batch_index, const char* batch_size);
 
 // Where the day's run state and reports live: "<report_prefix>/YYYY/MM/DD/".

@@ -15,9 +15,8 @@ namespace s3tar::cli {
 using namespace s3tar::scheduler;  // the daily job this front end drives
 namespace {
 
-std::unique_ptr<s3::S3Client> make_client(const DailyConfig& cfg) {
-  const s3::ConnectionOptions o = connection_options(cfg);
-  return s3::make_default_client(o);
+std::unique_ptr<s3::S3Client> make_client(const settings::Settings& s) {
+  return s3::make_default_client(s.connection);
 }
 
 // Parses; false for --help (already printed).
@@ -29,7 +28,7 @@ bool parse(CLI::App& app, const std::vector<std::string>& args) {
     std::cout << app.help();
     return false;
   } catch (const CLI::ParseError& e) {
-    throw std::invalid_argument(e.what());
+    throw UsageError(e.what());
   }
   return true;
 }
@@ -37,8 +36,8 @@ bool parse(CLI::App& app, const std::vector<std::string>& args) {
 std::pair<std::string, std::string> parse_tag(const std::string& text) {
   const auto eq = text.find('=');
   if (eq == std::string::npos || eq == 0 || eq > 128 || text.size() - eq - 1 > 256)
-    throw std::invalid_argument("--tag-sources must be KEY=VALUE (key 1-128, value 0-256 characters), not '" +
-                                text + "'");
+    throw UsageError("--tag-sources must be KEY=VALUE (key 1-128, value 0-256 characters), not '" + text +
+                     "'");
   return {text.substr(0, eq), text.substr(eq + 1)};
 }
 
@@ -86,10 +85,11 @@ int run_command(const std::vector<std::string>& args, const std::atomic<bool>& s
       resolve_shard(shard.empty() ? std::nullopt : std::optional<std::string>(shard),
                     std::getenv("AWS_BATCH_JOB_ARRAY_INDEX"), std::getenv("AWS_BATCH_JOB_ARRAY_SIZE"));
   for (const auto& t : tags) opt.tag_sources.push_back(parse_tag(t));
-  if (opt.tag_sources.size() > 10) throw std::invalid_argument("--tag-sources: S3 allows at most 10 tags");
+  if (opt.tag_sources.size() > 10) throw UsageError("--tag-sources: S3 allows at most 10 tags");
   const DailyConfig cfg = load_config(config);
-  auto client = make_client(cfg);
-  return run_daily(cfg, opt, *client, stop);
+  const settings::Settings settings = job_settings(cfg, config);
+  auto client = make_client(settings);
+  return run_daily(cfg, settings, opt, *client, stop);
 }
 
 int inventory_command(const std::vector<std::string>& args) {
@@ -111,7 +111,7 @@ int inventory_command(const std::vector<std::string>& args) {
   RunOptions opt;
   if (!date.empty()) opt.date = parse_date(date);
   const DailyConfig cfg = load_config(config);
-  auto client = make_client(cfg);
+  auto client = make_client(job_settings(cfg, config));
   return inventory_selection(cfg, opt, *client, output);
 }
 

@@ -14,25 +14,11 @@
 namespace s3tar::cli {
 
 using exec::describe_plan;
-using exec::plan_limits;
 using exec::write_archives;
 using exec::WriteOutcome;
 using exec::WriteRequest;
 
 namespace {
-
-std::vector<std::pair<std::string, std::string>> parse_tagging(const std::string& text) {
-  std::vector<std::pair<std::string, std::string>> tags;
-  if (text.empty()) return tags;
-  try {
-    const auto j = nlohmann::json::parse(text);
-    for (const auto& t : j.at("TagSet"))
-      tags.emplace_back(t.at("Key").get<std::string>(), t.at("Value").get<std::string>());
-  } catch (const nlohmann::json::exception&) {
-    throw std::invalid_argument("--tagging must be JSON like {\"TagSet\":[{\"Key\":\"k\",\"Value\":\"v\"}]}");
-  }
-  return tags;
-}
 
 nlohmann::json problems_json(const std::vector<exec::SourceProblem>& problems) {
   nlohmann::json a = nlohmann::json::array();
@@ -46,25 +32,12 @@ nlohmann::json problems_json(const std::vector<exec::SourceProblem>& problems) {
 int create_command(const TarOptions& o) {
   const S3Url dest = parse_s3_url(o.archive, "-f");
   if (dest.key.empty()) throw std::invalid_argument("-f needs an object key: s3://bucket/key.tar");
-  auto client = make_client(o.connection);
+  auto client = make_client(o.settings.connection);
 
-  WriteRequest req;
+  // Everything else the flags set comes from the shared settings (validated like the config's).
+  WriteRequest req = o.settings.write;
   req.bucket = dest.bucket;
-  req.plan.limits = plan_limits(client->config().limits);
-  if (o.min_part_size) req.plan.limits.min_part = *o.min_part_size;
-  if (o.max_part_size) req.plan.limits.max_part = *o.max_part_size;
-  if (o.max_parts) req.plan.limits.max_parts = *o.max_parts;
-  if (o.max_object_size) req.plan.limits.max_object = *o.max_object_size;
-  if (o.part_size) req.plan.upload_part_target = o.part_size;
-  req.plan.format = o.format == "gnu" ? tar::Format::Gnu : tar::Format::Pax;
-  req.plan.size_limit = o.size_limit;
   req.plan.archive_key = dest.key;
-  req.exec.write.storage_class = o.storage_class;
-  req.exec.write.sse = o.sse;
-  req.exec.write.kms_key_id = o.kms_key_id;
-  req.exec.write.tags = parse_tagging(o.tagging);
-  req.exec.write.content_type = "application/x-tar";
-  req.skip_unreadable = o.skip_unreadable;
   req.dry_run = o.dry_run;
 
   // Gather the sources; never archive the archive itself (a re-run under the same prefix).

@@ -28,11 +28,10 @@ bool selected(const tar::TocEntry& e, const std::vector<std::string>& filters) {
 // for members of at least the minimum part size, ranged GET + PUT below it.
 void extract_to_s3(s3::S3Client& client, const s3::ObjectRef& archive, const std::string& archive_etag,
                    const tar::TocEntry& e, const std::string& bucket, const std::string& key,
-                   const std::string& storage_class) {
-  const auto& limits = client.config().limits;
+                   const std::string& storage_class, const plan::Limits& limits) {
   s3::WriteOptions w;
   w.storage_class = storage_class;
-  if (e.size < limits.min_part_size) {
+  if (e.size < limits.min_part) {
     std::string body;
     if (e.size > 0) {
       s3::GetRequest req;
@@ -44,7 +43,7 @@ void extract_to_s3(s3::S3Client& client, const s3::ObjectRef& archive, const std
     client.put_object(bucket, key, std::make_shared<const std::string>(std::move(body)), w).get();
     return;
   }
-  const uint64_t n = (e.size + limits.max_part_size - 1) / limits.max_part_size;
+  const uint64_t n = (e.size + limits.max_part - 1) / limits.max_part;
   const uint64_t chunk = (e.size + n - 1) / n;
   const std::string upload_id = client.create_multipart_upload(bucket, key, w).get();
   try {
@@ -149,7 +148,8 @@ int extract_command(const TarOptions& o) {
       const tar::TocEntry& e = todo[i];
       if (to_s3) {
         work.push_back(std::async(std::launch::async, [&, e] {
-          extract_to_s3(*client, archive, info.etag, e, dest.bucket, dest.key + e.name, storage_class);
+          extract_to_s3(*client, archive, info.etag, e, dest.bucket, dest.key + e.name, storage_class,
+                        o.settings.write.plan.limits);
         }));
       } else {
         const auto path = local_path(o.directory, e.name);

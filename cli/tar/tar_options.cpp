@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "s3tar/exit_codes.h"
 #include "scheduler/config.h"
@@ -15,6 +16,19 @@ uint64_t parse_size(const std::string& text, const std::string& flag) {
 }
 
 }  // namespace
+
+std::vector<std::pair<std::string, std::string>> parse_tagging(const std::string& text) {
+  std::vector<std::pair<std::string, std::string>> tags;
+  if (text.empty()) return tags;
+  try {
+    const auto j = nlohmann::json::parse(text);
+    for (const auto& t : j.at("TagSet"))
+      tags.emplace_back(t.at("Key").get<std::string>(), t.at("Value").get<std::string>());
+  } catch (const nlohmann::json::exception&) {
+    throw std::invalid_argument("--tagging must be JSON like {\"TagSet\":[{\"Key\":\"k\",\"Value\":\"v\"}]}");
+  }
+  return tags;
+}
 
 bool is_s3_url(const std::string& s) { return s.rfind("s3://", 0) == 0; }
 
@@ -91,7 +105,7 @@ std::optional<TarOptions> parse_tar_options(const std::vector<std::string>& args
 
   std::string region, endpoint, profile;
   int max_attempts = 0;
-  size_t concurrency = 0;
+  std::optional<unsigned> concurrency;
   bool path_style = false, virtual_host = false;
   app.add_option("--region", region, "AWS region (default: AWS_REGION, profile, us-east-1)");
   app.add_option("--endpoint-url,--endpointUrl", endpoint,
@@ -133,30 +147,14 @@ std::optional<TarOptions> parse_tar_options(const std::vector<std::string>& args
   if (!min_part.empty()) o.min_part_size = parse_size(min_part, "--min-part-size");
   if (!max_part.empty()) o.max_part_size = parse_size(max_part, "--max-part-size");
   if (!max_object.empty()) o.max_object_size = parse_size(max_object, "--max-object-size");
-  {
-    // Server limits must be consistent, or no plan can satisfy them: a usage error, not bad data.
-    const s3::Limits defaults;
-    const uint64_t min_part = o.min_part_size.value_or(defaults.min_part_size);
-    const uint64_t max_part = o.max_part_size.value_or(defaults.max_part_size);
-    if (min_part == 0) throw std::invalid_argument("--min-part-size must be positive");
-    if (max_part < 2 * min_part)
-      throw std::invalid_argument("--max-part-size must be at least twice --min-part-size (" +
-                                  std::to_string(max_part) + " < 2 * " + std::to_string(min_part) + ")");
-    if (o.max_parts && *o.max_parts < 2) throw std::invalid_argument("--max-parts must be at least 2");
-    if (o.part_size && o.part_size < min_part)
-      throw std::invalid_argument("--part-size must be at least the minimum part size (" +
-                                  std::to_string(min_part) + ")");
-  }
   if (!o.kms_key_id.empty() && o.sse.empty()) o.sse = "aws:kms";
-  if (!o.sse.empty() && o.sse != "AES256" && o.sse != "aws:kms" && o.sse != "aws:kms:dsse")
-    throw std::invalid_argument("--sse must be AES256, aws:kms or aws:kms:dsse, not '" + o.sse + "'");
   if (path_style && virtual_host)
     throw std::invalid_argument("choose one of --path-style and --virtual-host");
   if (!region.empty()) o.connection.region = region;
   if (!endpoint.empty()) o.connection.endpoint_url = endpoint;
   if (!profile.empty()) o.connection.profile = profile;
   if (max_attempts) o.connection.max_attempts = max_attempts;
-  if (concurrency) o.connection.max_in_flight = concurrency;
+  if (concurrency) o.concurrency = *concurrency;
   if (path_style) o.connection.path_style = true;
   if (virtual_host) o.connection.path_style = false;
   if (o.mode == Mode::Create && o.manifest.empty() && o.positional.empty())
@@ -165,7 +163,30 @@ std::optional<TarOptions> parse_tar_options(const std::vector<std::string>& args
     throw std::invalid_argument("-c takes either a source prefix or -m, not both");
   if (o.mode == Mode::Extract && o.directory.empty())
     throw std::invalid_argument("-x needs -C s3://bucket/prefix/ or -C ./local-directory");
+  if (o.mode == Mode::Create) settings::check_key_segments(parse_s3_url(o.archive, "-f").key, "-f");
+  o.settings = settings::make_settings(settings_input(o));
+  o.connection = o.settings.connection;
   return o;
+}
+
+settings::SettingsInput settings_input(const TarOptions& o) {
+  settings::SettingsInput in;
+  in.origin = settings::Origin::Flags;
+  in.size_limit = o.size_limit;
+  in.part_size = o.part_size;
+  in.min_part_size = o.min_part_size;
+  in.max_part_size = o.max_part_size;
+  in.max_parts = o.max_parts;
+  in.max_object_size = o.max_object_size;
+  in.format = o.format;
+  in.storage_class = o.storage_class;
+  in.sse = o.sse;
+  in.kms_key_id = o.kms_key_id;
+  in.tags = parse_tagging(o.tagging);
+  in.skip_unreadable = o.skip_unreadable;
+  in.concurrency = o.concurrency;
+  in.connection = o.connection;
+  return in;
 }
 
 }  // namespace s3tar::cli

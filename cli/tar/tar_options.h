@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "s3tar/archive/settings/settings.h"
 #include "s3tar/s3/client_config.h"
 
 namespace s3tar::cli {
@@ -34,13 +35,20 @@ struct TarOptions {
   bool verify_content = false;  // verify: also compare member bytes with the sources
   bool generate_toc = false;
   std::string external_toc;
-  std::string report;      // --report FILE: JSON summary of the run
-  uint64_t part_size = 0;  // upload part target, 0 = default
+  std::string report;                 // --report FILE: JSON summary of the run
+  std::optional<uint64_t> part_size;  // upload part target (default: the planner's)
   // Limits for S3-compatible servers that differ from AWS.
   std::optional<uint64_t> min_part_size, max_part_size, max_object_size;
   std::optional<uint32_t> max_parts;
+  unsigned concurrency = 64;  // --concurrency: S3 requests in flight
   s3::ConnectionOptions connection;
+  // The client, planner and executor settings of the flags above (settings_input → make_settings),
+  // validated like the daily job's config. `connection` above is settings.connection.
+  settings::Settings settings;
 };
+
+// The flags' values as the shared settings input (the daily job's config has its own).
+settings::SettingsInput settings_input(const TarOptions& options);
 
 // Parses argv (without the program name). Throws CLI-style std::invalid_argument with a
 // one-line message on a usage error. Returns nullopt when help/version was printed.
@@ -52,6 +60,8 @@ struct S3Url {
   std::string key;
 };
 bool is_s3_url(const std::string& s);
+// --tagging {"TagSet":[{"Key":..,"Value":..}]} → pairs; throws std::invalid_argument.
+std::vector<std::pair<std::string, std::string>> parse_tagging(const std::string& text);
 S3Url parse_s3_url(const std::string& s, const std::string& what);
 
 }  // namespace s3tar::cli

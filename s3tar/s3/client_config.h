@@ -24,15 +24,6 @@ namespace s3tar::s3 {
 inline constexpr uint64_t kMiB = 1024ULL * 1024;
 inline constexpr uint64_t kGiB = 1024ULL * kMiB;
 
-// The limits S3-compatible servers differ on; AWS's values are the defaults.
-struct Limits {
-  uint64_t min_part_size = 5 * kMiB;
-  uint64_t max_part_size = 5 * kGiB;
-  uint32_t max_parts = 10'000;
-  uint64_t max_object_size = 10'000ULL * 5 * kGiB;
-  uint64_t max_single_put = 5 * kGiB;
-};
-
 struct ClientConfig {
   std::string region = "us-east-1";
   // Empty = AWS (https://s3.<region>.amazonaws.com, virtual-hosted addressing).
@@ -40,7 +31,6 @@ struct ClientConfig {
   bool path_style = false;
   HttpEngineOptions http;
   RetryConfig retry;
-  Limits limits;
   std::string profile;  // empty = default resolution (AWS_PROFILE, then "default")
 };
 

@@ -53,15 +53,6 @@ nlohmann::json request_counts(const s3::RequestCounters& counters, uint64_t& tot
   return requests;
 }
 
-plan::Limits plan_limits(const s3::Limits& l) {
-  plan::Limits p;
-  p.min_part = l.min_part_size;
-  p.max_part = l.max_part_size;
-  p.max_parts = l.max_parts;
-  p.max_object = l.max_object_size;
-  return p;
-}
-
 std::string describe_plan(const plan::Plan& plan, const std::string& bucket,
                           const std::string& storage_class) {
   std::string out;

@@ -36,9 +36,6 @@ struct WriteOutcome {
 // Requests sent by operation ({"GetObject": n, ...}, every attempt counted) and their total.
 nlohmann::json request_counts(const s3::RequestCounters& counters, uint64_t& total);
 
-// Plan limits from the client's server limits and command-line overrides.
-plan::Limits plan_limits(const s3::Limits& limits);
-
 // Writes every volume. With skip_unreadable, a volume whose sources fail is aborted and
 // re-planned without them (same key); otherwise the SourceError propagates after the abort.
 WriteOutcome write_archives(s3::S3Client& client, std::vector<plan::Member> members,

@@ -13,11 +13,12 @@ namespace {
 const std::string kMinimal =
     R"({"inventory": "s3://inv-bucket/src-bucket/daily/", "destination": "s3://dest-bucket/archives/"})";
 
-// The ConfigError message for a config text.
+// The message of the usage error (exit 2) for a config text.
 std::string error_of(const std::string& text) {
   try {
     parse_config(text, "job.json");
-  } catch (const inventory::ConfigError& e) {
+  } catch (const s3tar::Error& e) {
+    if (e.category() != ErrorCategory::Usage) return std::string("not a usage error: ") + e.what();
     return e.what();
   }
   return "no error";
@@ -144,12 +145,12 @@ TEST(Config, ParseSize) {
   EXPECT_EQ(parse_size("2G", "f"), 2ULL << 30);
   EXPECT_EQ(parse_size("1TB", "f"), 1000000000000ULL);
   EXPECT_EQ(parse_size("1.5KiB", "f"), 1536u);
-  EXPECT_THROW(parse_size("", "f"), std::invalid_argument);
-  EXPECT_THROW(parse_size("GiB", "f"), std::invalid_argument);
-  EXPECT_THROW(parse_size("10 parsecs", "f"), std::invalid_argument);
-  EXPECT_THROW(parse_size("-1", "f"), std::invalid_argument);
-  EXPECT_THROW(parse_size("99999999999999999999", "f"), std::invalid_argument);
-  EXPECT_THROW(parse_size("100000000TiB", "f"), std::invalid_argument);
+  EXPECT_THROW(parse_size("", "f"), UsageError);
+  EXPECT_THROW(parse_size("GiB", "f"), UsageError);
+  EXPECT_THROW(parse_size("10 parsecs", "f"), UsageError);
+  EXPECT_THROW(parse_size("-1", "f"), UsageError);
+  EXPECT_THROW(parse_size("99999999999999999999", "f"), UsageError);
+  EXPECT_THROW(parse_size("100000000TiB", "f"), UsageError);
 }
 
 TEST(Config, EnvironmentWinsOverConfigConnection) {

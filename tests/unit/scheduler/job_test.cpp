@@ -28,7 +28,7 @@ std::vector<plan::Member> members(int n) {
 
 plan::Plan make(std::vector<plan::Member> m) {
   const DailyConfig c = config();
-  plan::Plan p = plan::make_plan(std::move(m), plan_options(c, s3::Limits{}));
+  plan::Plan p = plan::make_plan(std::move(m), job_settings(c).write.plan);
   assign_keys(p, c, "src-bucket", bg::date(2025, 11, 20));
   return p;
 }
@@ -78,7 +78,7 @@ TEST(Job, ShardPlansPartitionTheVolumes) {
 TEST(Job, CustomTemplate) {
   DailyConfig c = config();
   c.naming = "{prefix}/{nnnn}.tar";
-  plan::Plan p = plan::make_plan(members(40), plan_options(c, s3::Limits{}));
+  plan::Plan p = plan::make_plan(members(40), job_settings(c).write.plan);
   EXPECT_NO_THROW(assign_keys(p, c, "src-bucket", bg::date(2025, 11, 20)));
   EXPECT_EQ(p.volumes[0].key, "archives/0001.tar");
 }

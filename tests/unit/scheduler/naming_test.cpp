@@ -37,11 +37,11 @@ TEST(TargetDate, YesterdayInTheConfiguredZone) {
 
 TEST(TargetDate, ParseDate) {
   EXPECT_EQ(parse_date("2025-11-20"), bg::date(2025, 11, 20));
-  EXPECT_THROW(parse_date("2025-02-30"), std::invalid_argument);
-  EXPECT_THROW(parse_date("2025-11-2"), std::invalid_argument);
-  EXPECT_THROW(parse_date("20251120"), std::invalid_argument);
-  EXPECT_THROW(parse_date("yesterday"), std::invalid_argument);
-  EXPECT_THROW(parse_date("2025-13-01"), std::invalid_argument);
+  EXPECT_THROW(parse_date("2025-02-30"), UsageError);
+  EXPECT_THROW(parse_date("2025-11-2"), UsageError);
+  EXPECT_THROW(parse_date("20251120"), UsageError);
+  EXPECT_THROW(parse_date("yesterday"), UsageError);
+  EXPECT_THROW(parse_date("2025-13-01"), UsageError);
 }
 
 TEST(Naming, DefaultTemplate) {
@@ -62,11 +62,11 @@ TEST(Naming, EmptyPrefixLeavesNoLeadingSlash) {
 TEST(Naming, TemplateChecks) {
   EXPECT_NO_THROW(check_template(kDefaultNaming));
   EXPECT_NO_THROW(check_template("{date}-{nnnn}.tar"));
-  EXPECT_THROW(check_template("{date}.tar"), std::invalid_argument);  // volumes would collide
-  EXPECT_THROW(check_template("{nnnn}-{hh}.tar"), std::invalid_argument);
-  EXPECT_THROW(check_template("{nnnn.tar"), std::invalid_argument);
-  EXPECT_THROW(check_template("nnnn}.tar"), std::invalid_argument);
-  EXPECT_THROW(check_template("{nnnn}/"), std::invalid_argument);
+  EXPECT_THROW(check_template("{date}.tar"), UsageError);  // volumes would collide
+  EXPECT_THROW(check_template("{nnnn}-{hh}.tar"), UsageError);
+  EXPECT_THROW(check_template("{nnnn.tar"), UsageError);
+  EXPECT_THROW(check_template("nnnn}.tar"), UsageError);
+  EXPECT_THROW(check_template("{nnnn}/"), UsageError);
 }
 
 TEST(Naming, CommonPrefix) {
@@ -87,7 +87,7 @@ TEST(Shards, Parse) {
   EXPECT_EQ(s.suffix(), "-shard-1-of-4");
   EXPECT_EQ(parse_shard("0/1").suffix(), "");
   for (const char* bad : {"4/4", "1/0", "1", "a/b", "-1/2", "1/2/3", "/2", "1/"})
-    EXPECT_THROW(parse_shard(bad), std::invalid_argument) << bad;
+    EXPECT_THROW(parse_shard(bad), UsageError) << bad;
 }
 
 TEST(Shards, FlagWinsOverAwsBatch) {
@@ -97,9 +97,9 @@ TEST(Shards, FlagWinsOverAwsBatch) {
   EXPECT_EQ(b.count, 5u);
   EXPECT_TRUE(resolve_shard(std::nullopt, nullptr, nullptr).single());
   EXPECT_TRUE(resolve_shard(std::nullopt, "", "").single());
-  EXPECT_THROW(resolve_shard(std::nullopt, "1", nullptr), std::invalid_argument);
-  EXPECT_THROW(resolve_shard(std::nullopt, nullptr, "2"), std::invalid_argument);
-  EXPECT_THROW(resolve_shard(std::nullopt, "2", "2"), std::invalid_argument);
+  EXPECT_THROW(resolve_shard(std::nullopt, "1", nullptr), UsageError);
+  EXPECT_THROW(resolve_shard(std::nullopt, nullptr, "2"), UsageError);
+  EXPECT_THROW(resolve_shard(std::nullopt, "2", "2"), UsageError);
 }
 
 TEST(Shards, EveryVolumeBelongsToExactlyOneShard) {

@@ -1,0 +1,66 @@
+// The one place where what a user gave (command-line flags of `s3tar -c`, or the daily job's
+// config file) becomes the settings of the S3 client, the planner and the executor. Both front
+// ends fill a SettingsInput and call make_settings, so a value means the same thing and is
+// checked the same way whichever way it came in.
+//
+// Concurrency: one number C of S3 requests in flight reaches the client (C connections), the
+// executor (C parts in flight) and its memory bound (min(8, C) assembled upload parts). A
+// shared default and several volumes in flight (a later change) belong here too.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "s3tar/archive/exec/archive_writer.h"
+#include "s3tar/archive/plan/plan.h"
+#include "s3tar/s3/client_config.h"
+
+namespace s3tar::settings {
+
+// Where the values came from: decides how an error names the value ("--size-limit" or
+// "job.json: size_limit").
+enum class Origin { Flags, ConfigFile };
+
+struct SettingsInput {
+  Origin origin = Origin::Flags;
+  std::string config_name;  // the config file's name, for messages (Origin::ConfigFile)
+
+  // Archive layout and server limits (unset: the planner's / AWS's defaults).
+  std::uint64_t size_limit = 0;  // bytes per archive, 0 = none
+  std::optional<std::uint64_t> part_size;
+  std::optional<std::uint64_t> min_part_size, max_part_size, max_object_size;
+  std::optional<std::uint32_t> max_parts;
+  std::string format = "pax";
+
+  // The archive object.
+  std::string storage_class = "STANDARD";
+  std::string sse, kms_key_id;
+  bool bucket_key = false;
+  std::vector<std::pair<std::string, std::string>> tags;
+  bool skip_unreadable = false;
+
+  // S3 requests in flight.
+  unsigned concurrency = 64;
+  s3::ConnectionOptions connection;  // max_in_flight is set from `concurrency`
+};
+
+struct Settings {
+  s3::ConnectionOptions connection;  // → the S3 client
+  exec::WriteRequest write;          // → the planner (write.plan) and the executor (write.exec)
+};
+
+// Validates the input and maps it. Throws UsageError naming the flag or config field.
+Settings make_settings(const SettingsInput& input);
+
+// Throws UsageError when `key` (an archive key or a naming template) has a "." or ".." path
+// segment: tools that map keys to paths would put the archive outside its prefix.
+void check_key_segments(std::string_view key, const std::string& what);
+
+// The S3 storage classes an archive may be written in.
+bool known_storage_class(const std::string& storage_class);
+
+}  // namespace s3tar::settings
