@@ -125,9 +125,9 @@ class DailyJobTest(unittest.TestCase):
         di.write_report(self.s3, self.inv, f"{self.src}/cur", self.src, REPORT_FOLDER, self.rows, n_files=3)
         cfg = self.config("cur", f"{self.src}/cur", "cur", filters={"exclude_prefixes": ["tmp/"]},
                           size_limit="1GiB")
-        # The GLACIER source is reported, not fatal: exit 6.
+        # The GLACIER source is already archived: listed, and no reason for exit 6.
         self.assert_rc(self.run_job("run", "--config", cfg, "--date", DAY, "--tag-sources", "archived=yes"),
-                       di.EXIT_PARTIAL)
+                       di.EXIT_OK)
         arch = self.archives("cur/")
         key = f"cur/{self.src}/2025/03/10/{self.src}-2025-03-10-0001.tar"
         self.assertEqual(list(arch), [key])
@@ -145,7 +145,9 @@ class DailyJobTest(unittest.TestCase):
         self.assertEqual(report["inventory"]["report_folder"], REPORT_FOLDER)
         self.assertEqual(report["selected"]["objects"], 4)
         self.assertEqual(report["archived"]["objects"], 4)
-        self.assertEqual(report["skipped"]["by_reason"], {"archived-class": 1})
+        self.assertEqual(report["skipped"]["by_reason"], {})
+        self.assertEqual(report["already_archived"]["objects"], 1)
+        self.assertEqual(report["exit_code"], di.EXIT_OK)
         self.assertEqual(report["inventory_summary"]["dropped"]["too_small"], 1)
         self.assertEqual(report["inventory_summary"]["dropped"]["outside_date"], 2)
         self.assertEqual(report["inventory_summary"]["dropped"]["excluded_prefix"], 1)
@@ -157,7 +159,7 @@ class DailyJobTest(unittest.TestCase):
         lines = csv_text.strip().split("\n")
         self.assertEqual(len(lines), 2, csv_text)
         self.assertIn("logs/cold.bin", lines[1])
-        self.assertIn("archived-class", lines[1])
+        self.assertIn("already-archived", lines[1])
         self.assertEqual(self.s3.head_object(Bucket=self.dst, Key="cur/_reports/2025/03/10/state.json")
                          .get("StorageClass", "STANDARD"), "STANDARD")
         tags = self.s3.get_object_tagging(Bucket=self.src, Key="logs/app/a.log")["TagSet"]
@@ -165,8 +167,7 @@ class DailyJobTest(unittest.TestCase):
         # Sources are never deleted.
         self.assertIn("logs/app/a.log", di.list_keys(self.s3, self.src, "logs/"))
 
-        # A second run for the same date creates nothing new and exits 0 (the first run reported
-        # the skipped objects with exit 6).
+        # A second run for the same date creates nothing new and exits with the first run's code.
         before = di.list_keys(self.s3, self.dst, f"cur/{self.src}/")
         self.assert_rc(self.run_job("run", "--config", cfg, "--date", DAY), di.EXIT_OK)
         self.assertEqual(di.list_keys(self.s3, self.dst, f"cur/{self.src}/"), before)
@@ -287,10 +288,51 @@ class DailyJobTest(unittest.TestCase):
         rc, _, err = self.run_job("run", "--config", cfg, "--date", DAY)
         self.assertEqual(rc, di.EXIT_NOT_DELIVERED, err[-3000:])
         self.assertEqual(di.list_keys(self.s3, self.dst, "late/"), {})
-        # No report at all.
-        cfg = self.config("none", f"{self.src}/none", "none")
+
+    def test_wrong_inventory_location_is_a_config_error(self):
+        # No report folder of any date: not an inventory configuration's prefix (not "not yet").
+        prefix = f"{self.src}/loc"
+        di.write_report(self.s3, self.inv, prefix, self.src, REPORT_FOLDER, self.rows, n_files=1)
+        for name, where in {"none": f"{self.src}/none", "folder": f"{prefix}/{REPORT_FOLDER}",
+                            "manifest": f"{prefix}/{REPORT_FOLDER}/manifest.json"}.items():
+            with self.subTest(name):
+                cfg = self.config("loc-" + name, where, "loc-" + name)
+                rc, _, err = self.run_job("run", "--config", cfg, "--date", DAY)
+                self.assertEqual(rc, di.EXIT_USAGE, err[-3000:])
+                self.assertIn("<source-bucket>/<inventory-config-id>/", err)
+                self.assertEqual(di.list_keys(self.s3, self.dst, f"loc-{name}/"), {})
+
+    def test_row_of_another_bucket_is_bad_input(self):
+        prefix = f"{self.src}/mixed"
+        rows = self.rows + [di.Row("someone-elses-bucket", "x.bin", 10, ON_DAY, "e" * 32)]
+        di.write_report(self.s3, self.inv, prefix, self.src, REPORT_FOLDER, rows, n_files=1)
+        cfg = self.config("mixed", prefix, "mixed")
         rc, _, err = self.run_job("run", "--config", cfg, "--date", DAY)
-        self.assertEqual(rc, di.EXIT_NOT_DELIVERED, err[-3000:])
+        self.assertEqual(rc, di.EXIT_BAD_INPUT, err[-3000:])
+        self.assertIn("sourceBucket", err)
+        self.assertEqual(di.list_keys(self.s3, self.dst, "mixed/"), {})
+
+    def test_inventory_without_etags_is_refused_unless_allowed(self):
+        prefix = f"{self.src}/noetag"
+        schema = [c for c in di.CURRENT_SCHEMA if c != "ETag"]
+        di.write_report(self.s3, self.inv, prefix, self.src, REPORT_FOLDER, self.rows, schema=schema, n_files=1)
+        cfg = self.config("noetag", prefix, "noetag")
+        rc, _, err = self.run_job("run", "--config", cfg, "--date", DAY)
+        self.assertEqual(rc, di.EXIT_USAGE, err[-3000:])
+        self.assertIn("allow_unpinned_reads", err)
+        self.assertEqual(di.list_keys(self.s3, self.dst, "noetag/"), {})
+        cfg = self.config("noetag-ok", prefix, "noetag-ok", allow_unpinned_reads=True)
+        self.assert_rc(self.run_job("run", "--config", cfg, "--date", DAY), di.EXIT_OK)
+
+    def test_already_archived_can_count_as_skipped(self):
+        prefix = f"{self.src}/strict"
+        di.write_report(self.s3, self.inv, prefix, self.src, REPORT_FOLDER, self.rows, n_files=1)
+        cfg = self.config("strict", prefix, "strict", count_already_archived_as_skipped=True)
+        self.assert_rc(self.run_job("run", "--config", cfg, "--date", DAY), di.EXIT_PARTIAL)
+        report = self.get_json(self.dst, "strict/_reports/2025/03/10/run-report.json")
+        self.assertEqual(report["skipped"]["by_reason"], {"already-archived": 1})
+        # A re-run of the complete day returns the code of the run that completed it.
+        self.assert_rc(self.run_job("run", "--config", cfg, "--date", DAY), di.EXIT_PARTIAL)
 
     def test_config_errors_exit_2(self):
         cfg = self.config("bad", f"{self.src}/cur", "bad", sizelimit="1GiB")
@@ -395,6 +437,79 @@ class DailyJobVolumesTest(unittest.TestCase):
                             ["Body"].read())
         self.assertEqual(report["volumes"]["written"] + report["volumes"]["already_complete"], len(planned))
         self.assertGreaterEqual(report["stale_uploads_aborted"], 1)
+
+    def test_double_fire_both_succeed_with_the_same_archives(self):
+        """A scheduler firing twice: two runs of the same day started together. Each must end in 0
+        (or 5, documented as retryable), leave no open upload, and together write exactly the
+        archives one run writes."""
+        env = di.binary_env(self.env)
+        reference = self.config("fire-ref")
+        self.assertEqual(di.run(["run", "--config", reference, "--date", DAY], env)[0], 0)
+        expected = self.archives("fire-ref/")
+        for trial in range(3):
+            with self.subTest(trial=trial):
+                cfg = self.config(f"fire{trial}")
+                procs = [subprocess.Popen([di.binary(), "run", "--config", cfg, "--date", DAY], env=env,
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(2)]
+                codes, errs = [], []
+                for p in procs:
+                    _, err = p.communicate(timeout=300)
+                    codes.append(p.returncode)
+                    errs.append(err.decode()[-3000:])
+                self.assertIn(0, codes, errs)
+                for c in codes:
+                    self.assertIn(c, (0, di.EXIT_TRANSIENT), errs)
+                self.assertEqual(di.open_uploads(self.s3, self.dst, f"fire{trial}/"), [])
+                if di.EXIT_TRANSIENT in codes:  # the retry a scheduler makes completes nothing new
+                    self.assertEqual(di.run(["run", "--config", cfg, "--date", DAY], env)[0], 0)
+                self.assertEqual(self.archives(f"fire{trial}/"), expected)
+                for key in self.archives(f"fire{trial}/"):
+                    index = json.loads(self.s3.get_object(Bucket=self.dst, Key=f"fire{trial}/{key}.index.json")
+                                       ["Body"].read())
+                    self.assertEqual(index["etag"], expected[key])
+
+    def test_skips_survive_an_interrupted_run(self):
+        """Sources that vanished are listed by the day's reports even when the attempt that left
+        them out was killed and a re-run completed the day."""
+        gone_bucket = di.bucket_name("gone")
+        self.s3.create_bucket(Bucket=gone_bucket)
+        rows = []
+        for k, body in self.bodies.items():
+            put = self.s3.put_object(Bucket=gone_bucket, Key=k, Body=body)
+            rows.append(di.Row(gone_bucket, k, len(body), ON_DAY, put["ETag"].strip('"')))
+        di.write_report(self.s3, self.inv, f"{gone_bucket}/cfg", gone_bucket, REPORT_FOLDER, rows, n_files=2)
+        # Every third source vanishes after the inventory: the first volume has one of them.
+        gone = sorted(self.bodies)[::3]
+        for k in gone:
+            self.s3.delete_object(Bucket=gone_bucket, Key=k)
+        cfg = self.config("gone", concurrency=1,
+                          inventory={"bucket": self.inv, "prefix": f"{gone_bucket}/cfg"})
+        env = di.binary_env(self.env)
+        p = subprocess.Popen([di.binary(), "run", "--config", cfg, "--date", DAY], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.time() + 120
+            while time.time() < deadline and p.poll() is None:
+                if any(k.endswith(".index.json") for k in di.list_keys(self.s3, self.dst, "gone/")):
+                    break
+                time.sleep(0.02)
+            self.assertIsNone(p.poll(), "the run finished before it could be killed")
+            os.kill(p.pid, signal.SIGKILL)
+        finally:
+            p.wait()
+        rc, _, err = di.run(["run", "--config", cfg, "--date", DAY], env)
+        self.assertEqual(rc, di.EXIT_PARTIAL, err[-4000:])
+        csv_text = self.s3.get_object(Bucket=self.dst, Key="gone/_reports/2025/03/10/not-archived.csv")[
+            "Body"].read().decode()
+        listed = [line.split(",")[1] for line in csv_text.strip().split("\n")[1:]]
+        self.assertEqual(sorted(listed), sorted(gone), csv_text)
+        report = json.loads(self.s3.get_object(Bucket=self.dst, Key="gone/_reports/2025/03/10/run-report.json")
+                            ["Body"].read())
+        self.assertEqual(report["skipped"]["objects"], len(gone))
+        self.assertEqual(report["archived"]["objects"], len(self.bodies) - len(gone))
+        # A re-run of the complete day says the same.
+        rc, _, err = di.run(["run", "--config", cfg, "--date", DAY], env)
+        self.assertEqual(rc, di.EXIT_PARTIAL, err[-4000:])
 
     def test_sigterm_aborts_the_upload_and_exits_5(self):
         cfg = self.config("term", concurrency=1)
