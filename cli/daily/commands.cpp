@@ -42,14 +42,17 @@ std::pair<std::string, std::string> parse_tag(const std::string& text) {
 }
 
 const char* kRunExitCodes =
-    "\nExit codes of run:\n"
-    "  0  success: every selected object is in a complete archive (also on a re-run with nothing to do)\n"
-    "  2  usage or configuration error (do not retry)\n"
-    "  3  bad input data: corrupt inventory report or checksum mismatch; nothing was written\n"
+    "\nExit codes of run (README.md has the full table):\n"
+    "  0  the day is complete (objects already in an archival class are listed, not counted);\n"
+    "     a re-run of a complete day returns the code of the run that completed it\n"
+    "  2  configuration error: config, flags, an inventory location with no report folders or\n"
+    "     pointing into a report, an inventory without ETags, credentials (do not retry)\n"
+    "  3  bad input data: corrupt inventory, a row of another bucket; nothing was written\n"
     "  4  the inventory report for the date is not delivered yet (retry later)\n"
-    "  5  transient failure: network, throttling, server error, SIGTERM (retry: completed volumes are kept)\n"
-    "  6  completed, but some objects were not archived (archived storage class, changed or missing\n"
-    "     sources, failed source tagging): see not-archived*.csv under the report prefix\n"
+    "  5  transient failure: network, throttling, server error, SIGTERM, or another run of the\n"
+    "     same day still writing a volume (retry: completed volumes are kept)\n"
+    "  6  completed, but some objects were not archived (sources changed, vanished or archived since\n"
+    "     the inventory, in any attempt of the day; failed source tagging): see not-archived*.csv\n"
     "  1  internal error (a bug)\n";
 
 }  // namespace
