@@ -52,9 +52,10 @@ void validate(const SettingsInput& in, const plan::Limits& limits) {
   if (in.part_size && (*in.part_size < limits.min_part || *in.part_size > limits.max_part))
     c.fail(kPartSize, "must be from the minimum part size (" + std::to_string(limits.min_part) +
                           ") to the maximum part size (" + std::to_string(limits.max_part) + ")");
-  if (in.size_limit != 0 && in.size_limit < 2 * limits.min_part)
-    c.fail(kSizeLimit, "must be 0 (no limit) or at least twice the minimum part size (" +
-                           std::to_string(2 * limits.min_part) + " bytes)");
+  // Smaller limits make an archive per object or two: never what anyone wants from a tar.
+  if (in.size_limit != 0 && in.size_limit < limits.min_part)
+    c.fail(kSizeLimit, "must be 0 (no limit) or at least the minimum part size (" +
+                           std::to_string(limits.min_part) + " bytes)");
   if (in.format != "pax" && in.format != "gnu")
     c.fail(kFormat, "must be pax or gnu, not '" + in.format + "'");
   if (!known_storage_class(in.storage_class))
