@@ -237,6 +237,10 @@ fi
 run "state machines: only exit 5 retried, 4 waits, 6 notifies (tests/deploy)" \
   python3 tests/deploy/test_state_machines.py
 
+# --- Athena catalog table -----------------------------------------------------------------------
+run "Athena DDL: the writer's columns, projection on dt, documented queries answer (SQLite)" \
+  python3 tests/deploy/test_athena_catalog.py
+
 # --- systemd ------------------------------------------------------------------------------------
 check_units() {
   local s=config/systemd/s3tar-daily.service t=config/systemd/s3tar-daily.timer
