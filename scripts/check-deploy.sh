@@ -194,7 +194,8 @@ run "docker/build.sh --help" bash docker/build.sh --help
 
 # --- IAM policies -------------------------------------------------------------------------------
 check_policies() {
-  python3 - config/iam-policy.json config/iam-policy-kms.json config/iam-policy-tag-sources.json <<'EOF'
+  python3 - config/iam-policy.json config/iam-policy-kms.json config/iam-policy-tag-sources.json \
+    config/iam-policy-restore.json <<'EOF'
 import json, sys
 errors = []
 for path in sys.argv[1:]:
@@ -220,6 +221,15 @@ for path in sys.argv[1:]:
             if path.endswith("iam-policy.json") and any("Tagging" in a for a in actions) \
                     and any("SOURCE_BUCKET" in r for r in resources):
                 errors.append(f"{path}: {sid}: source tagging belongs in iam-policy-tag-sources.json")
+            if not path.endswith("iam-policy-restore.json") and "s3:RestoreObject" in actions:
+                errors.append(f"{path}: {sid}: s3:RestoreObject belongs in iam-policy-restore.json")
+            if path.endswith("iam-policy-restore.json") and "s3:RestoreObject" in actions \
+                    and resources != ["arn:aws:s3:::DEST_BUCKET/DEST_PREFIX/*"]:
+                errors.append(f"{path}: {sid}: s3:RestoreObject only on the archives (DEST_PREFIX)")
+            if path.endswith("iam-policy-restore.json") and "s3:PutObject" in actions \
+                    and any(r.startswith("arn:aws:s3:::DEST_BUCKET/") and not r.endswith("*.restore.json")
+                            for r in resources):
+                errors.append(f"{path}: {sid}: restore may write only *.restore.json next to the archives")
 print("\n".join(errors)); sys.exit(1 if errors else 0)
 EOF
 }
