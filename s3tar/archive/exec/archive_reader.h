@@ -8,18 +8,13 @@
 #include <string>
 #include <vector>
 
+#include "s3tar/archive/tar/header_scan.h"
 #include "s3tar/archive/tar/toc.h"
 #include "s3tar/s3/client.h"
 
 namespace s3tar::exec {
 
-struct ArchiveMember {
-  std::string name;  // the member name as stored in the tar header
-  uint64_t header_offset = 0;
-  uint64_t data_offset = 0;
-  uint64_t size = 0;
-  bool regular = true;  // a regular file (directories, links, ... are listed but not extracted)
-};
+using tar::ArchiveMember;
 
 // Reads toc.csv when it is the archive's first member; nullopt when the archive has none.
 // Throws s3::S3Error (e.g. InvalidObjectState for an archive in GLACIER/DEEP_ARCHIVE).
