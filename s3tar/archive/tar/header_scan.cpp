@@ -23,6 +23,13 @@ ArchivePtr new_tar_reader() {
   return a;
 }
 
+// libarchive's message for the last failure. It sets none for some truncated headers (a PAX
+// header whose records are missing).
+std::string error_text(struct archive* a) {
+  const char* text = archive_error_string(a);
+  return text ? text : "malformed or truncated header";
+}
+
 // libarchive client over a RangeReader with one cached chunk; skip moves the position without
 // reading, so member data is never fetched.
 struct RangedSource {
@@ -73,7 +80,7 @@ std::vector<ArchiveMember> scan_headers(std::uint64_t archive_size, const RangeR
   archive_read_set_skip_callback(a.get(), &RangedSource::skip);
   if (archive_read_open1(a.get()) != ARCHIVE_OK) {
     if (src.error) std::rethrow_exception(src.error);
-    throw BadInputError(where + " is not a tar archive: " + archive_error_string(a.get()));
+    throw BadInputError(where + " is not a tar archive: " + error_text(a.get()));
   }
   std::vector<ArchiveMember> members;
   struct archive_entry* entry = nullptr;
@@ -83,7 +90,7 @@ std::vector<ArchiveMember> scan_headers(std::uint64_t archive_size, const RangeR
     if (rc < ARCHIVE_WARN) {
       if (src.error) std::rethrow_exception(src.error);
       throw BadInputError(where + ": bad tar header after " + std::to_string(members.size()) +
-                          " members: " + archive_error_string(a.get()));
+                          " members: " + error_text(a.get()));
     }
     ArchiveMember m;
     m.name = archive_entry_pathname(entry) ? archive_entry_pathname(entry) : "";

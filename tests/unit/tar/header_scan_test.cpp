@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "s3tar/archive/tar/header.h"
@@ -87,6 +89,42 @@ TEST(HeaderScan, TruncatedMemberIsBadInput) {
   EXPECT_THROW(scan_headers(
                    tar.size(), [&](std::uint64_t f, std::uint64_t l) { return reader(f, l); }, "t.tar"),
                BadInputError);
+}
+
+// A ustar header block of `type` claiming `size` data bytes, with a valid checksum.
+std::string raw_header(std::string_view name, char type, std::uint64_t size) {
+  std::string h(512, '\0');
+  h.replace(0, name.size(), name);
+  std::snprintf(&h[100], 8, "%07o", 0);
+  std::snprintf(&h[108], 8, "%07o", 0);
+  std::snprintf(&h[116], 8, "%07o", 0);
+  std::snprintf(&h[124], 12, "%011llo", static_cast<unsigned long long>(size));
+  std::snprintf(&h[136], 12, "%011o", 0);
+  h[156] = type;
+  h.replace(257, 8,
+            std::string("ustar\0"
+                        "00",
+                        8));
+  h.replace(148, 8, 8, ' ');
+  unsigned sum = 0;
+  for (unsigned char c : h) sum += c;
+  std::snprintf(&h[148], 8, "%06o", sum);
+  return h;
+}
+
+// Found by fuzz_tar_headers: libarchive fails this header without a message (a null string),
+// which the error text dereferenced.
+TEST(HeaderScan, PaxHeaderWithoutItsRecordsIsBadInput) {
+  const std::string tar = raw_header("././@PaxHeader", 'x', 191);
+  MemoryReader reader{tar, {}};
+  try {
+    scan_headers(
+        tar.size(), [&](std::uint64_t f, std::uint64_t l) { return reader(f, l); }, "t.tar");
+    FAIL() << "no error";
+  } catch (const BadInputError& e) {
+    EXPECT_NE(std::string(e.what()).find("t.tar: bad tar header after 0 members"), std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(HeaderScan, ReaderErrorsPropagate) {
