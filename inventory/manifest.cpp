@@ -3,6 +3,8 @@
 #include <strings.h>
 
 #include <cctype>
+#include <charconv>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 
 #include "inventory/errors.h"
@@ -37,6 +39,12 @@ bool all_digits(std::string_view s) {
     if (!std::isdigit(static_cast<unsigned char>(c))) return false;
   }
   return true;
+}
+
+// Digits that fit in an int64 (19 digits may not).
+bool parse_int64(std::string_view s, std::int64_t& out) {
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && end == s.data() + s.size();
 }
 
 bool is_md5_hex(std::string_view s) {
@@ -83,7 +91,7 @@ Manifest parse_manifest(std::string_view json_text) {
   json j;
   try {
     j = json::parse(json_text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for a number too big
     bad(std::string("not valid JSON: ") + e.what());
   }
   if (!j.is_object()) bad("not a JSON object");
@@ -97,8 +105,9 @@ Manifest parse_manifest(std::string_view json_text) {
   const auto ts = j.find("creationTimestamp");
   if (ts == j.end()) bad("missing field \"creationTimestamp\"");
   if (ts->is_string() && all_digits(ts->get_ref<const std::string&>())) {
-    m.creation_timestamp_ms = std::stoll(ts->get<std::string>());
-  } else if (ts->is_number_unsigned()) {
+    if (!parse_int64(ts->get_ref<const std::string&>(), m.creation_timestamp_ms))
+      bad("creationTimestamp is out of range: " + ts->dump());
+  } else if (ts->is_number_unsigned() && ts->get<std::uint64_t>() <= INT64_MAX) {
     m.creation_timestamp_ms = ts->get<std::int64_t>();
   } else {
     bad("creationTimestamp is not epoch milliseconds: " + ts->dump());

@@ -78,6 +78,11 @@ TEST(Manifest, RejectsBrokenFields) {
   EXPECT_THROW(parse_manifest(with(R"("size":123)", R"("size":-1)")), BadInputError);
   EXPECT_THROW(parse_manifest(with(R"("key":")", R"("kee":")")), BadInputError);
   EXPECT_THROW(parse_manifest(with("Bucket, Key", "Bucket, Bucket, Key")), BadInputError);
+  // Found by fuzz_manifest_json: numbers too big for their type (the JSON parser's own error and
+  // the timestamp's int64) are bad input, not an internal error.
+  EXPECT_THROW(parse_manifest(with(R"("size":123)", R"("size":1e999)")), BadInputError);
+  EXPECT_THROW(parse_manifest(with(R"("1763773200000")", R"("9999999999999999999")")), BadInputError);
+  EXPECT_THROW(parse_manifest(with(R"("1763773200000")", "9999999999999999999")), BadInputError);
   // A numeric timestamp and string size are tolerated.
   EXPECT_EQ(parse_manifest(with(R"("1763773200000")", "1763773200000")).creation_timestamp_ms, 1763773200000);
   EXPECT_EQ(parse_manifest(with(R"("size":123)", R"("size":"123")")).files[0].size, 123u);
