@@ -26,6 +26,7 @@
 #include "s3tar/s3/client_config.h"
 #include "s3tar/s3/credentials/credentials.h"
 #include "s3tar/s3/retry.h"
+#include "tests/support/child_process.h"
 
 extern char** environ;
 
@@ -143,9 +144,7 @@ class FaultTest : public ::testing::Test {
 
   void stop_peer() {
     if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    int status = 0;
-    waitpid(pid_, &status, 0);
+    s3tar::testing::stop_child(pid_);
     pid_ = -1;
   }
 

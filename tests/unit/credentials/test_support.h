@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "s3tar/s3/credentials/http_fetch.h"
+#include "tests/support/child_process.h"
 
 extern char** environ;
 
@@ -107,9 +108,7 @@ class FakeServer {
 
   void stop() {
     if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      int status;
-      ::waitpid(pid_, &status, 0);
+      s3tar::testing::stop_child(pid_);
       pid_ = -1;
     }
   }

@@ -17,6 +17,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/child_process.h"
+
 extern char** environ;
 
 namespace s3tar::testing {
@@ -76,9 +78,7 @@ class ScriptedPeer {
 
   void stop() {
     if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    int status = 0;
-    waitpid(pid_, &status, 0);
+    s3tar::testing::stop_child(pid_);
     pid_ = -1;
   }
 
