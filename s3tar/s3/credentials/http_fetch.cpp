@@ -5,16 +5,13 @@
 #include <strings.h>
 
 #include <memory>
-#include <mutex>
+
+#include "s3tar/s3/http/curl_global.h"
+#include "s3tar/s3/http/http_message.h"
 
 namespace s3tar::s3::credentials_detail {
 
 namespace {
-
-void global_init() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 struct Sink {
   std::string* body;
@@ -45,7 +42,7 @@ std::string url_origin(const std::string& url) {
 }  // namespace
 
 HttpResponse http_fetch(const HttpRequest& req) {
-  global_init();
+  ensure_curl_global_init();
   std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
   if (!curl) throw HttpTransportError("curl_easy_init failed", false);
   CURL* h = curl.get();
@@ -113,21 +110,6 @@ HttpResponse http_fetch(const HttpRequest& req) {
   return resp;
 }
 
-std::string url_encode(const std::string& value) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(value.size() * 3);
-  for (unsigned char c : value) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-        c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
+std::string url_encode(const std::string& value) { return uri_encode(value, /*encode_slash=*/true); }
 
 }  // namespace s3tar::s3::credentials_detail

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "s3tar/s3/http/curl_global.h"
 #include "s3tar/s3/http/proxy.h"
 #include "s3tar/s3/http/transport_failure.h"
 
@@ -31,14 +32,6 @@ constexpr char kShutdownMessage[] = "engine shut down";
 constexpr int kMaxPollMs = 1000;
 // Do not pre-allocate more than this for a body because of a Content-Length header.
 constexpr size_t kMaxReserve = size_t{64} << 20;
-
-void global_init() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-      throw std::runtime_error("curl_global_init failed");
-  });
-}
 
 std::string lowercase(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -230,7 +223,7 @@ struct HttpEngine::Impl {
 
   explicit Impl(HttpEngineOptions opts)
       : options(std::move(opts)), max_in_flight(std::max<size_t>(options.max_in_flight, 1)) {
-    global_init();
+    ensure_curl_global_init();
     multi = curl_multi_init();
     if (!multi) throw std::runtime_error("curl_multi_init failed");
     // Keep one idle connection per possible transfer; HTTP/1.1 only, no multiplexing.
