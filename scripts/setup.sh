@@ -12,7 +12,7 @@ PACKAGES=(
   cmake g++ make pkg-config git
   libcurl4-openssl-dev libssl-dev libarchive-dev libisal-dev libboost-date-time-dev
   libfmt-dev libcli11-dev nlohmann-json3-dev libpugixml-dev zlib1g-dev
-  libgtest-dev libgmock-dev clang-format
+  libgtest-dev libgmock-dev clang-format ccache
   # runtime, tests and demo
   tzdata tar libarchive-tools python3 curl ca-certificates
   # deployment checks (scripts/check-deploy.sh; cfn-lint comes with the machine's python3)

@@ -11,34 +11,46 @@ root=$(pwd)
 build=${S3TAR_BUILD_DIR:-$root/build}
 jobs=${S3TAR_JOBS:-2}
 
+# Each stage prints the seconds since the start, so a slow stage shows in the log.
+stage() { echo "== $* [${SECONDS}s]"; }
+
 bash scripts/setup.sh
 
-echo "== build flags: -Werror for developers and CI, not in a plain Release build"
+# Compiler cache: the test command builds several trees (plain, sanitizers) and is run again and
+# again on the same machine; paths are taken relative to the checkout so that another clone of
+# the same sources reuses the cache.
+launcher=()
+if command -v ccache >/dev/null 2>&1; then
+  export CCACHE_BASEDIR=$root CCACHE_NOHASHDIR=1
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+fi
+
+stage "build flags: -Werror for developers and CI, not in a plain Release build"
 bash scripts/check-build-flags.sh
 
-echo "== build (RelWithDebInfo, -Wall -Wextra -Werror)"
-cmake -S . -B "$build/release" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DS3TAR_WERROR=ON >/dev/null
+stage "build (RelWithDebInfo, -Wall -Wextra -Werror)"
+cmake -S . -B "$build/release" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DS3TAR_WERROR=ON "${launcher[@]}" >/dev/null
 cmake --build "$build/release" -j"$jobs"
 
-echo "== deployment files: Dockerfile lint, IAM policies, cfn-lint, state machines, systemd, cron"
+stage "deployment files: Dockerfile lint, IAM policies, cfn-lint, state machines, systemd, cron"
 bash scripts/check-deploy.sh --binary "$build/release/bin/s3tar"
 
-echo "== container image: debootstrap base, multi-stage build, smoke run against moto"
+stage "container image: debootstrap base, multi-stage build, smoke run against moto"
 bash scripts/container-check.sh
 
-echo "== unit and fault tests"
+stage "unit and fault tests"
 ctest --test-dir "$build/release" -L 'unit|fault' --output-on-failure -j"$jobs"
 
-echo "== integration and end-to-end tests against RGW and moto"
+stage "integration and end-to-end tests against RGW and moto"
 tests/servers/with-servers.sh -- ctest --test-dir "$build/release" -L integration --output-on-failure
 
-echo "== integration and end-to-end tests, AWS path: RGW over HTTPS + virtual-hosted, direct and via a proxy"
+stage "integration and end-to-end tests, AWS path: RGW over HTTPS + virtual-hosted, direct and via a proxy"
 bash scripts/test-aws-path.sh "$build/release"
 
-echo "== unit and fault tests under ASan + UBSan"
-cmake -S . -B "$build/asan" -DCMAKE_BUILD_TYPE=Debug -DS3TAR_SANITIZE=ON -DS3TAR_WERROR=ON >/dev/null
+stage "unit and fault tests under ASan + UBSan"
+cmake -S . -B "$build/asan" -DCMAKE_BUILD_TYPE=Debug -DS3TAR_SANITIZE=ON -DS3TAR_WERROR=ON "${launcher[@]}" >/dev/null
 cmake --build "$build/asan" -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir "$build/asan" -L 'unit|fault' --output-on-failure -j"$jobs"
 
-echo "== all tests passed"
+stage "all tests passed"
