@@ -224,6 +224,24 @@ class AwsPath:
         finally:
             proxy.close()
 
+    def test_config_file_addressing_style_chooses_the_host(self):
+        # The profile's `s3 = addressing_style` decides the host without any flag: the proxy's
+        # CONNECT lines show which host each run asked for.
+        for style, host in (("virtual", f"{self.bucket}.s3.localhost:{self.tls_port}"),
+                            ("path", f"s3.localhost:{self.tls_port}")):
+            with self.subTest(style=style):
+                config = os.path.join(self.tmp.name, f"config-{style}")
+                with open(config, "w", encoding="utf-8") as f:
+                    f.write(f"[default]\ns3 =\n    addressing_style = {style}\n")
+                proxy = Proxy()
+                try:
+                    result = self.tls("-tf", f"s3://{self.bucket}/out/none-{style}.tar", AWS_CONFIG_FILE=config,
+                                      HTTPS_PROXY=proxy.url, NO_PROXY=None, no_proxy=None, https_proxy=None)
+                    self.assertRc(result, s3env.EXIT_BAD_INPUT, "a missing archive, reached through the proxy")
+                    self.assertEqual(set(proxy.connects()), {host})
+                finally:
+                    proxy.close()
+
     def test_no_proxy_bypasses_the_proxy(self):
         proxy = Proxy()
         try:
