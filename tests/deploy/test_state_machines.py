@@ -415,6 +415,13 @@ class EcsStateMachine(unittest.TestCase):
         commands = [t["Overrides"]["ContainerOverrides"][0]["Command"] for t in run.tasks]
         self.assertEqual(commands, [["run", "--config", "/etc/s3tar/job.json", "--date", "2025-11-20"]] * 3)
 
+    def test_inventory_delivery_runs_the_day_of_that_report(self):
+        url = "s3://inv/logs/src/daily/2025-11-21T01-00Z/manifest.checksum"
+        run = self.run_with([5, 0], {"manifest": url})
+        commands = [t["Overrides"]["ContainerOverrides"][0]["Command"] for t in run.tasks]
+        self.assertEqual(commands, [["run", "--config", "/etc/s3tar/job.json", "--inventory-manifest", url]] * 2)
+        self.assertEqual(run.status, "SUCCEEDED")
+
     def test_task_definition(self):
         res = self.template["Resources"]
         container = res["TaskDefinition"]["Properties"]["ContainerDefinitions"]
@@ -426,6 +433,137 @@ class EcsStateMachine(unittest.TestCase):
         self.assertEqual(schedule["ScheduleExpressionTimezone"], {"Ref": "ScheduleTimezone"})
         actions = json.dumps(res["TaskRole"]["Properties"]["Policies"])
         self.assertNotRegex(actions, r'"Effect": "Allow", "Action": [^]]*Delete')
+
+
+# --- Start on inventory delivery (EventBridge rule) ----------------------------------------------
+
+def resolve(value, params):
+    """Ref and Fn::Sub of parameters, as CloudFormation resolves them."""
+    if isinstance(value, dict) and set(value) == {"Ref"}:
+        return params[value["Ref"]]
+    if isinstance(value, dict) and set(value) == {"Fn::Sub"}:
+        return re.sub(r"\$\{([A-Za-z0-9]+)\}", lambda m: str(params[m.group(1)]), value["Fn::Sub"])
+    if isinstance(value, dict):
+        return {k: resolve(v, params) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolve(v, params) for v in value]
+    return value
+
+
+def wildcard_match(pattern, value):
+    return re.fullmatch(".*".join(re.escape(p) for p in pattern.split("*")), value, re.S) is not None
+
+
+def pattern_matches(pattern, event):
+    """EventBridge event pattern matching: the subset the templates use (exact values, prefix,
+    suffix, wildcard; fields AND, values in a list OR)."""
+    for field, want in pattern.items():
+        if field not in event:
+            return False
+        got = event[field]
+        if isinstance(want, dict):
+            if not isinstance(got, dict) or not pattern_matches(want, got):
+                return False
+            continue
+        ok = False
+        for w in want:
+            if isinstance(w, dict):
+                (op, arg), = w.items()
+                ok |= isinstance(got, str) and {
+                    "prefix": lambda: got.startswith(arg), "suffix": lambda: got.endswith(arg),
+                    "wildcard": lambda: wildcard_match(arg, got)}[op]()
+            else:
+                ok |= got == w
+        if not ok:
+            return False
+    return True
+
+
+def transform(transformer, event):
+    """EventBridge InputTransformer: JSON paths into <placeholders> of the template."""
+    text = transformer["InputTemplate"]
+    for name, path in transformer["InputPathsMap"].items():
+        value = get_path(path, event, {})
+        text = text.replace(f"<{name}>", value)
+    return json.loads(text)
+
+
+def condition_holds(template, name, params):
+    def ev(expr):
+        (fn, args), = expr.items()
+        if fn == "Fn::Equals":
+            return resolve(args[0], params) == resolve(args[1], params)
+        if fn == "Fn::Not":
+            return not ev(args[0])
+        if fn == "Condition":
+            return ev(template["Conditions"][args])
+        raise AssertionError(f"condition function not modelled: {fn}")
+    return ev(template["Conditions"][name])
+
+
+def s3_event(bucket, key, detail_type="Object Created"):
+    return {"version": "0", "id": "e-1", "detail-type": detail_type, "source": "aws.s3",
+            "account": "111122223333", "time": "2025-11-21T01:12:00Z", "region": "eu-west-1",
+            "resources": [f"arn:aws:s3:::{bucket}"],
+            "detail": {"version": "0", "bucket": {"name": bucket},
+                       "object": {"key": key, "size": 32, "etag": "e"}, "reason": "PutObject"}}
+
+
+class EcsStartOnDelivery(unittest.TestCase):
+    PARAMS = {"InventoryBucket": "inv", "InventoryPrefix": "logs/src/daily", "StartOn": "Both"}
+
+    @classmethod
+    def setUpClass(cls):
+        cls.template = load_template("ecs-fargate.yaml")
+        cls.definition = state_machine(cls.template, ECS_SUBS)
+        rule = cls.template["Resources"]["InventoryDeliveredRule"]["Properties"]
+        cls.pattern = resolve(rule["EventPattern"], cls.PARAMS)
+        cls.target = rule["Targets"][0]
+
+    def test_matches_the_reports_manifest_checksum_only(self):
+        folder = "logs/src/daily/2025-11-21T01-00Z/"
+        self.assertTrue(pattern_matches(self.pattern, s3_event("inv", folder + "manifest.checksum")))
+        for bucket, key, kind in (
+                ("inv", folder + "manifest.json", "Object Created"),
+                ("inv", "logs/src/daily/data/0b1c.csv.gz", "Object Created"),
+                ("inv", "logs/src/other/2025-11-21T01-00Z/manifest.checksum", "Object Created"),
+                ("inv", "logs/src/daily-2/2025-11-21T01-00Z/manifest.checksum", "Object Created"),
+                ("other", folder + "manifest.checksum", "Object Created"),
+                ("inv", folder + "manifest.checksum", "Object Deleted")):
+            with self.subTest(bucket=bucket, key=key, kind=kind):
+                self.assertFalse(pattern_matches(self.pattern, s3_event(bucket, key, kind)))
+
+    def test_the_event_starts_the_state_machine_with_that_report(self):
+        self.assertEqual(self.target["Arn"], {"Ref": "StateMachine"})
+        key = "logs/src/daily/2025-11-21T01-00Z/manifest.checksum"
+        execution_input = transform(self.target["InputTransformer"], s3_event("inv", key))
+        self.assertEqual(execution_input, {"manifest": f"s3://inv/{key}"})
+        run = Run(self.definition, ecs_services([4, 0]), execution_input).go()
+        commands = [t["Overrides"]["ContainerOverrides"][0]["Command"] for t in run.tasks]
+        self.assertEqual(commands[0][-2:], ["--inventory-manifest", f"s3://inv/{key}"])
+        self.assertEqual((run.status, len(commands)), ("SUCCEEDED", 2))
+
+    def test_the_rule_may_start_only_this_state_machine(self):
+        role = self.template["Resources"]["DeliveryRuleRole"]["Properties"]
+        self.assertEqual(role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"],
+                         {"Service": "events.amazonaws.com"})
+        statement = role["Policies"][0]["PolicyDocument"]["Statement"]
+        self.assertEqual(statement, [{"Effect": "Allow", "Action": "states:StartExecution",
+                                      "Resource": {"Ref": "StateMachine"}}])
+        self.assertEqual(self.target["RoleArn"], {"Fn::GetAtt": "DeliveryRuleRole.Arn"})
+
+    def test_start_on_chooses_the_triggers(self):
+        res = self.template["Resources"]
+        self.assertEqual(self.template["Parameters"]["StartOn"]["Default"], "Schedule")
+        for start_on, schedule, rule in (("Schedule", True, False), ("InventoryDelivery", False, True),
+                                         ("Both", True, True)):
+            params = dict(self.PARAMS, StartOn=start_on)
+            with self.subTest(start_on=start_on):
+                for name, want in (("Schedule", schedule), ("SchedulerRole", schedule),
+                                   ("InventoryDeliveredRule", rule), ("DeliveryRuleRole", rule)):
+                    cond = res[name].get("Condition")
+                    self.assertIsNotNone(cond, name)
+                    self.assertEqual(condition_holds(self.template, cond, params), want, name)
 
 
 # --- Batch array -------------------------------------------------------------------------------
