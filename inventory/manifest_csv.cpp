@@ -7,6 +7,7 @@
 #include "inventory/csv_gz.h"
 #include "inventory/encoding.h"
 #include "inventory/errors.h"
+#include "inventory/filter.h"
 
 namespace s3tar::inventory {
 namespace {
@@ -119,9 +120,10 @@ void read_manifest_csv(std::istream& in, const std::string& name,
   CsvStream csv(
       [&](std::span<const std::string_view> f, std::uint64_t line) {
         if (line == 1 && options.skip_header) return;
-        if (f.size() < 3 || f.size() > 4) {
+        if (f.size() < 3 || f.size() > 5) {
           throw BadRowError(name, line,
-                            "expected bucket,key,size[,etag], got " + std::to_string(f.size()) + " columns");
+                            "expected bucket,key,size[,etag[,last_modified]], got " +
+                                std::to_string(f.size()) + " columns");
         }
         ManifestCsvEntry e;
         e.bucket = f[0];
@@ -129,11 +131,19 @@ void read_manifest_csv(std::istream& in, const std::string& name,
         check_object(name, line, e.bucket, e.key);
         if (!parse_size(f[2], e.size))
           throw BadRowError(name, line, "size is not a byte count: \"" + abbreviate(f[2]) + "\"");
-        if (f.size() == 4) e.etag = f[3];
+        if (f.size() >= 4) e.etag = f[3];
         if (e.etag.size() > kMaxEtagBytes)
           throw BadRowError(name, line,
                             "ETag of " + std::to_string(e.etag.size()) + " bytes is not an ETag: \"" +
                                 abbreviate(e.etag) + "\"");
+        if (f.size() == 5 && !f[4].empty()) {
+          std::int64_t t = 0;
+          if (!parse_timestamp(f[4], t))
+            throw BadRowError(
+                name, line,
+                "last_modified is not a time like 2025-11-20T13:45:07.000Z: \"" + abbreviate(f[4]) + "\"");
+          e.last_modified = t;
+        }
         duplicates.add(name, line, e.bucket, e.key);
         on_entry(std::move(e));
       },

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,12 +28,15 @@ class ManifestCsvWriter {
   std::ostream& out_;
 };
 
-// One line of an s3tar manifest (`bucket,key,size[,etag]`).
+// One line of an s3tar manifest (`bucket,key,size[,etag[,last_modified]]`).
 struct ManifestCsvEntry {
   std::string bucket;
   std::string key;
   std::uint64_t size = 0;
   std::string etag;  // empty when the line has no etag column
+  // Unix seconds, from an ISO 8601 UTC time like S3 Inventory's LastModifiedDate
+  // ("2025-11-20T13:45:07.000Z"); absent when the line has no (or an empty) fifth column.
+  std::optional<std::int64_t> last_modified;
 
   bool operator==(const ManifestCsvEntry&) const = default;
 };
@@ -44,8 +48,9 @@ struct ManifestCsvOptions {
 
 // Reads an s3tar manifest CSV (RFC 4180; a leading UTF-8 byte order mark is ignored). Throws
 // BadRowError (with `name` and the line) for rows with a wrong column count, an empty or invalid
-// bucket name, an empty key or one over S3's 1,024 bytes, a bad size, an overlong ETag, or an
-// object listed on an earlier row. Messages quote at most the start of a long field.
+// bucket name, an empty key or one over S3's 1,024 bytes, a bad size, an overlong ETag, a
+// last_modified that is not an ISO 8601 UTC time, or an object listed on an earlier row. Messages quote at
+// most the start of a long field.
 void read_manifest_csv(std::istream& in, const std::string& name,
                        const std::function<void(ManifestCsvEntry&&)>& on_entry,
                        const ManifestCsvOptions& options = {});

@@ -24,13 +24,15 @@ bool is_archived_class(const std::string& storage_class);
 SourceSet list_sources(s3::S3Client& client, const std::string& url,
                        const std::function<bool(const std::string& key)>& exclude);
 
-// s3tar's manifest (`bucket,key,size[,etag]`, the Go s3tar's) or an S3 Batch Operations
-// manifest (`bucket,key[,versionId]`, keys URL-encoded).
+// s3tar's manifest (`bucket,key,size[,etag[,last_modified]]`, the Go s3tar's plus an optional mtime) or an S3
+// Batch Operations manifest (`bucket,key[,versionId]`, keys URL-encoded).
 enum class ManifestFormat { S3tar, Batch };
 
-// Reads a manifest. Every object is HEAD-ed (in parallel): the archive pins each source to its
-// ETag (and version) and stores the real LastModified; HEAD also finds missing and archived
-// objects, and objects that no longer match the manifest, before anything is written.
+// Reads a manifest. Rows with size, ETag and last_modified are taken as they are (no request:
+// the archive's reads are pinned to the ETag, so a changed object fails its read); the others
+// are looked up (a folder listing where enough rows share a folder, else HEAD, in parallel),
+// which also finds missing and archived objects and objects that no longer match the manifest
+// before anything is written. Logs how many rows took which way (`manifest.resolved`).
 SourceSet manifest_sources(s3::S3Client& client, const std::string& manifest, bool skip_header,
                            bool urldecode, ManifestFormat format = ManifestFormat::S3tar);
 

@@ -70,9 +70,9 @@ TEST(ManifestCsv, WriterAndReaderRoundTrip) {
   const auto entries = read_manifest_csv(in, "m.csv");
   ASSERT_EQ(entries.size(), 3u);
   EXPECT_EQ(entries[0], (ManifestCsvEntry{"b1", "logs/access log + errors.gz", 48213,
-                                          "9b2cf535f27731c974343645a3985328"}));
-  EXPECT_EQ(entries[1], (ManifestCsvEntry{"b1", "odd,\"key\"\nwith newline", 1, "abc-2"}));
-  EXPECT_EQ(entries[2], (ManifestCsvEntry{"b2", "caf\xC3\xA9", 7, ""}));
+                                          "9b2cf535f27731c974343645a3985328", std::nullopt}));
+  EXPECT_EQ(entries[1], (ManifestCsvEntry{"b1", "odd,\"key\"\nwith newline", 1, "abc-2", std::nullopt}));
+  EXPECT_EQ(entries[2], (ManifestCsvEntry{"b2", "caf\xC3\xA9", 7, "", std::nullopt}));
 }
 
 TEST(ManifestCsv, ReaderOptionsAndErrors) {

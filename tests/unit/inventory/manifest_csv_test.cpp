@@ -50,6 +50,27 @@ TEST(ManifestCsvRfc4180, ALeadingByteOrderMarkIsNotPartOfTheBucket) {
   EXPECT_EQ(b[0].bucket, "src");
 }
 
+TEST(ManifestCsvColumns, AFifthColumnGivesTheLastModifiedTime) {
+  const auto e = read(
+      "src,a.txt,5,0123456789abcdef0123456789abcdef,2025-11-20T13:45:07.000Z\n"
+      "src,b.txt,6,0123456789abcdef0123456789abcdef,\n"
+      "src,c.txt,7,0123456789abcdef0123456789abcdef\n");
+  ASSERT_EQ(e.size(), 3u);
+  ASSERT_TRUE(e[0].last_modified.has_value());
+  EXPECT_EQ(*e[0].last_modified, 1763646307);
+  EXPECT_EQ(e[0].etag, "0123456789abcdef0123456789abcdef");
+  EXPECT_FALSE(e[1].last_modified.has_value());  // empty: as if absent
+  EXPECT_FALSE(e[2].last_modified.has_value());
+}
+
+TEST(ManifestCsvColumns, ABadLastModifiedOrASixthColumnNamesTheLine) {
+  const BadRowError bad = error_of("src,ok.txt,1\nsrc,a.txt,5,abc,yesterday\n");
+  EXPECT_EQ(bad.line(), 2u);
+  EXPECT_NE(std::string(bad.what()).find("last_modified is not a time"), std::string::npos) << bad.what();
+  const BadRowError six = error_of("src,a.txt,5,abc,2025-11-20T13:45:07Z,x\n");
+  EXPECT_NE(std::string(six.what()).find("got 6 columns"), std::string::npos) << six.what();
+}
+
 TEST(ManifestCsvChecks, InvalidBucketNamesNameTheLine) {
   for (const std::string& bucket : std::vector<std::string>{"my bucket", "s3://src", "src/logs",
                                                             "b\xC3\xBC"
