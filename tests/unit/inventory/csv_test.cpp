@@ -57,7 +57,8 @@ TEST(CsvStream, DoubledQuotesCommasAndLineEndsInsideQuotes) {
 }
 
 TEST(CsvStream, UnquotedFieldsKeepTheirSpacesEmptyFields) {
-  EXPECT_EQ(parse_every_way("b,key with spaces , 7 ,,\n"), (Records{{"b", "key with spaces ", " 7 ", "", ""}}));
+  EXPECT_EQ(parse_every_way("b,key with spaces , 7 ,,\n"),
+            (Records{{"b", "key with spaces ", " 7 ", "", ""}}));
 }
 
 TEST(CsvStream, LineEndsBlankLinesAndALastRowWithoutNewline) {
