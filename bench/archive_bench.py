@@ -12,14 +12,17 @@ baseline: wall time and peak RSS of the whole pipeline. The variants of a set ru
 so that their ratios are measured under the same machine load.
 
 Variants: `prefix` (s3tar from a prefix listing), `manifest` (s3tar -m with a manifest giving
-bucket,key,size,etag for every object, as the Go s3tar's users have), `baseline`.
+bucket,key,size,etag for every object, as the Go s3tar's users have), `manifest-mtime` (the same
+plus the fifth column last_modified: no lookup at all), `manifest-before` (the `manifest` variant
+run by the binary given with --s3tar-before, to compare two builds in one run), `baseline`.
 
 Paths: `loopback` (straight to the server) and `proxy` (through bench/latency_proxy.py, which
 holds every request --latency-ms before forwarding it, so the server answers like a remote S3
 with a round trip per request). Each set runs on every path given, one after the other.
 
 Usage: bench/archive_bench.py --env ENVFILE --s3tar BIN [--sets small,large,mixed]
-                              [--variants prefix,manifest,baseline] [--paths loopback,proxy]
+                              [--variants prefix,manifest,manifest-mtime,manifest-before,baseline]
+                              [--s3tar-before OLD_BIN] [--paths loopback,proxy]
                               [--latency-ms 10] [--repeat N] [--json OUT.json] [--markdown OUT.md]
 """
 
@@ -151,10 +154,19 @@ class Proxy:
         os.unlink(os.path.join(self.workdir, "proxy-url"))
 
 
-def write_manifest(path, bucket, objects):
+def write_manifest(path, bucket, objects, mtimes=None):
+    """bucket,key,size,etag rows; with mtimes ({key: ISO time}) a fifth column last_modified."""
     with open(path, "w") as f:
         for key, size, etag in objects:
-            f.write(f"{bucket},{key},{size},{etag}\n")
+            f.write(f"{bucket},{key},{size},{etag}" + (f",{mtimes[key]}" if mtimes else "") + "\n")
+
+
+def listed_mtimes(client, bucket, prefix):
+    out = {}
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for o in page.get("Contents", []):
+            out[o["Key"]] = o["LastModified"].strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    return out
 
 
 def run_s3tar(binary, env, src, dst, name, workdir, extra, manifest=None):
@@ -238,7 +250,9 @@ def main():
     ap.add_argument("--env", required=True)
     ap.add_argument("--s3tar", required=True)
     ap.add_argument("--sets", default="small,large,mixed")
-    ap.add_argument("--variants", default="prefix,baseline", help="prefix, manifest, baseline")
+    ap.add_argument("--variants", default="prefix,baseline",
+                    help="prefix, manifest, manifest-mtime, manifest-before, baseline")
+    ap.add_argument("--s3tar-before", help="the binary the manifest-before variant runs")
     ap.add_argument("--paths", default="loopback", help="loopback, proxy")
     ap.add_argument("--latency-ms", type=float, default=10.0, help="delay the proxy adds to every request")
     ap.add_argument("--repeat", type=int, default=1, help="runs per variant; the median wall time is kept")
@@ -251,8 +265,10 @@ def main():
     variants = args.variants.split(",")
     paths = args.paths.split(",")
     for v in variants:
-        if v not in ("prefix", "manifest", "baseline"):
+        if v not in ("prefix", "manifest", "manifest-mtime", "manifest-before", "baseline"):
             raise SystemExit(f"unknown variant {v}")
+    if "manifest-before" in variants and not args.s3tar_before:
+        raise SystemExit("the manifest-before variant needs --s3tar-before")
     for p in paths:
         if p not in ("loopback", "proxy"):
             raise SystemExit(f"unknown path {p}")
@@ -275,6 +291,10 @@ def main():
               f"{time.monotonic() - t0:.1f} s", file=sys.stderr)
         manifest = os.path.join(workdir, f"{name}-manifest.csv")
         write_manifest(manifest, src, objects)
+        manifest_mtime = os.path.join(workdir, f"{name}-manifest-mtime.csv")
+        write_manifest(manifest_mtime, src, objects, listed_mtimes(client, src, f"{name}/"))
+        manifests = {"manifest": manifest, "manifest-before": manifest, "manifest-mtime": manifest_mtime}
+        binaries = {"manifest-before": args.s3tar_before}
         n_large = sum(c for c, s in spec if s >= 5 * MiB)
         small_bytes = sum(c * s for c, s in spec if s < 5 * MiB)
         for path in paths:
@@ -286,8 +306,8 @@ def main():
                         if v == "baseline":
                             runs[v].append(run_baseline(env, src, dst, name, workdir))
                         else:
-                            runs[v].append(run_s3tar(args.s3tar, env, src, dst, name, workdir, extra,
-                                                     manifest if v == "manifest" else None))
+                            runs[v].append(run_s3tar(binaries.get(v, args.s3tar), env, src, dst, name, workdir,
+                                                     extra, manifests.get(v)))
                 return {v: median(r) for v, r in runs.items()}
 
             if path == "proxy":
@@ -310,7 +330,8 @@ def main():
     # Machine-independent: the binary and env file paths are not part of the result.
     command = (f"bench/run.sh BUILD/bin/s3tar --sets {args.sets} --variants {args.variants} --paths {args.paths}"
                f"{' --latency-ms %g' % args.latency_ms if 'proxy' in paths else ''} --repeat {args.repeat}"
-               f" --part-size {args.part_size}")
+               f" --part-size {args.part_size}"
+               f"{' --s3tar-before OLD_BUILD/bin/s3tar' if args.s3tar_before else ''}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(rows, f, indent=2)
