@@ -3,8 +3,9 @@
 #   1. unit and fault tests (no servers),
 #   2. integration and end-to-end tests against real Ceph RGW and moto on 127.0.0.1, then again
 #      against RGW in its AWS-like mode (HTTPS + virtual-hosted), directly and through a proxy,
-#   3. unit and fault tests again in an AddressSanitizer + UndefinedBehaviorSanitizer build.
-# Exits non-zero when any test fails. Build trees: build/ and build-asan/ (S3TAR_BUILD_DIR to move).
+#   3. unit and fault tests again in an AddressSanitizer + UndefinedBehaviorSanitizer build;
+# with source checks first (clang-format, file length). Exits non-zero when any test or check
+# fails. Build trees: build/release and build/asan (S3TAR_BUILD_DIR moves build/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -27,6 +28,12 @@ fi
 
 stage "build flags: -Werror for developers and CI, not in a plain Release build"
 bash scripts/check-build-flags.sh
+
+# A source check's failure fails the run at the end, so that it does not hide the tests' results.
+stage "source checks: clang-format, no new C++ file over 600 lines"
+source_checks=ok
+bash scripts/check-format.sh || source_checks=failed
+bash scripts/check-file-length.sh || source_checks=failed
 
 stage "build (RelWithDebInfo, -Wall -Wextra -Werror)"
 cmake -S . -B "$build/release" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DS3TAR_WERROR=ON "${launcher[@]}" >/dev/null
@@ -53,4 +60,8 @@ cmake --build "$build/asan" -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir "$build/asan" -L 'unit|fault' --output-on-failure -j"$jobs"
 
+if [[ $source_checks != ok ]]; then
+  stage "tests passed, but the source checks failed (see above; formatting: scripts/check-format.sh --fix)" >&2
+  exit 1
+fi
 stage "all tests passed"
