@@ -202,19 +202,30 @@ class ProfilePrecedenceRgw(s3env.ServerCase):
         self.addCleanup(tmp.cleanup)
 
         def job(profile):
-            path = os.path.join(tmp.name, f"{profile}.json")
+            path = os.path.join(tmp.name, f"{profile or 'none'}.json")
+            connection = {"endpoint_url": self.srv.endpoint, "region": "us-east-1"}
+            if profile:
+                connection["profile"] = profile
             write(path, json.dumps({
                 "inventory": f"s3://{inv}/{self.src}/daily/",
                 "destination": {"bucket": self.dst, "prefix": "job"},
-                "connection": {"endpoint_url": self.srv.endpoint, "region": "us-east-1", "profile": profile},
+                "connection": connection,
             }))
             return path
 
-        # No inventory report is there: with working credentials the job says "not yet" (exit 4),
-        # which it can only know after RGW answered the listing.
+        # No inventory report is there. With the profile's keys the job can say so, which it can
+        # only know after RGW answered the listing; with the environment's keys RGW refuses it.
+        no_report = "no report folders"
         rc, _, err = self.srv.run("inventory", "--config", job("good"), "--date", "2025-03-10",
                                   env=self.env(AWS_ENDPOINT_URL=None), timeout=120)
-        self.assertEqual(rc, 4, err[-2000:])
+        self.assertEqual(rc, s3env.EXIT_USAGE, err[-2000:])
+        self.assertIn(no_report, err)
+        self.assertNotIn("403", err)
+        rc, _, err = self.srv.run("inventory", "--config", job(None), "--date", "2025-03-10",
+                                  env=self.env(AWS_ENDPOINT_URL=None), timeout=120)
+        self.assertEqual(rc, s3env.EXIT_USAGE, err[-2000:])
+        self.assertIn("403", err)
+        self.assertNotIn(no_report, err)
         rc, _, err = self.srv.run("inventory", "--config", job("nosuch"), "--date", "2025-03-10",
                                   env=self.env(env_keys="right", AWS_ENDPOINT_URL=None), timeout=120)
         self.assertEqual(rc, s3env.EXIT_USAGE, err[-2000:])
