@@ -12,7 +12,9 @@ PACKAGES=(
   cmake g++ make pkg-config git
   libcurl4-openssl-dev libssl-dev libarchive-dev libisal-dev libboost-date-time-dev
   libfmt-dev libcli11-dev nlohmann-json3-dev libpugixml-dev zlib1g-dev
-  libgtest-dev libgmock-dev clang-format ccache
+  libgtest-dev libgmock-dev ccache
+  # source checks and fuzzing (scripts/check-format.sh, scripts/fuzz.sh: libFuzzer comes with clang)
+  clang-format clang-14 libclang-rt-14-dev
   # runtime, tests and demo
   tzdata tar libarchive-tools python3 curl ca-certificates
   # deployment checks (scripts/check-deploy.sh; cfn-lint comes with the machine's python3)

@@ -3,9 +3,10 @@
 #   1. unit and fault tests (no servers),
 #   2. integration and end-to-end tests against real Ceph RGW and moto on 127.0.0.1, then again
 #      against RGW in its AWS-like mode (HTTPS + virtual-hosted), directly and through a proxy,
-#   3. unit and fault tests again in an AddressSanitizer + UndefinedBehaviorSanitizer build;
+#   3. unit and fault tests again in an AddressSanitizer + UndefinedBehaviorSanitizer build,
+#   4. each libFuzzer target (tests/fuzz/) for a bounded time from its seed corpus;
 # with source checks first (clang-format, file length). Exits non-zero when any test or check
-# fails. Build trees: build/release and build/asan (S3TAR_BUILD_DIR moves build/).
+# fails. Build trees under build/ (S3TAR_BUILD_DIR moves build/): release, asan, fuzz.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -59,6 +60,9 @@ cmake -S . -B "$build/asan" -DCMAKE_BUILD_TYPE=Debug -DS3TAR_SANITIZE=ON -DS3TAR
 cmake --build "$build/asan" -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir "$build/asan" -L 'unit|fault' --output-on-failure -j"$jobs"
+
+stage "fuzzing: each libFuzzer target from its seed corpus for ${S3TAR_FUZZ_SECONDS:-20}s"
+bash scripts/fuzz.sh
 
 if [[ $source_checks != ok ]]; then
   stage "tests passed, but the source checks failed (see above; formatting: scripts/check-format.sh --fix)" >&2
