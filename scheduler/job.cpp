@@ -70,7 +70,7 @@ void record_state(DailyStore& store, const DailyConfig& cfg, const Selection& se
 plan::Plan day_plan(Selection& sel, const DailyConfig& cfg, const plan::Options& popts, const Day& d) {
   std::vector<plan::Member> members;
   members.reserve(sel.objects.size());
-  for (const auto& o : sel.objects) members.push_back(to_member(o));
+  for (auto& o : sel.objects) members.push_back(to_member(std::move(o)));
   sel.objects.clear();
   sel.objects.shrink_to_fit();
   plan::Plan plan = plan::make_plan(std::move(members), popts);
@@ -80,10 +80,14 @@ plan::Plan day_plan(Selection& sel, const DailyConfig& cfg, const plan::Options&
 
 void print_dry_run(const Selection& sel, const plan::Plan& plan, const DailyConfig& cfg, const Shard& shard) {
   std::cout << describe_summary(sel.summary, sel.report.folder);
-  if (!shard.single())
-    std::cout << fmt::format("Shard {}/{}: {} of the {} volume(s)\n", shard.index, shard.count,
-                             shard_plan(plan, shard).volumes.size(), plan.volumes.size());
-  std::cout << exec::describe_plan(shard_plan(plan, shard), cfg.bucket, cfg.storage_class);
+  if (shard.single()) {  // no copy of the plan (it is as big as the selection)
+    std::cout << exec::describe_plan(plan, cfg.bucket, cfg.storage_class);
+    return;
+  }
+  const plan::Plan mine = shard_plan(plan, shard);
+  std::cout << fmt::format("Shard {}/{}: {} of the {} volume(s)\n", shard.index, shard.count,
+                           mine.volumes.size(), plan.volumes.size());
+  std::cout << exec::describe_plan(mine, cfg.bucket, cfg.storage_class);
 }
 
 json archives_json(const plan::Plan& plan, const Actions& a, const Applied& applied, const Destination& dest,

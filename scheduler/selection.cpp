@@ -76,12 +76,12 @@ inventory::Filter make_filter(const DailyConfig& cfg, bg::date day, const invent
   return f;
 }
 
-plan::Member to_member(const inventory::InventoryObject& o) {
+plan::Member to_member(inventory::InventoryObject&& o) {
   plan::Member m;
-  m.bucket = o.bucket;
-  m.key = o.key;
-  m.version_id = o.version_id;
-  m.etag = o.etag;
+  m.bucket = std::move(o.bucket);
+  m.key = std::move(o.key);
+  m.version_id = std::move(o.version_id);
+  m.etag = std::move(o.etag);
   m.size = o.size;
   m.mtime = o.last_modified;
   return m;

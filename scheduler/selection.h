@@ -43,7 +43,8 @@ void check_pinned_reads(const inventory::Manifest& manifest, const DailyConfig& 
 inventory::Filter make_filter(const DailyConfig& config, boost::gregorian::date day,
                               const inventory::TimeZone& zone, const std::string& source_bucket);
 
-plan::Member to_member(const inventory::InventoryObject& object);
+// The member an object becomes; its strings are moved, not copied (a day holds millions).
+plan::Member to_member(inventory::InventoryObject&& object);
 
 // Names volume i (0-based) from the template: {nnnn} = i + 1. Throws UsageError when two
 // volumes would get the same key.

@@ -120,8 +120,8 @@ TEST(Job, NotArchivedCsv) {
 }
 
 TEST(Job, MemberFromInventoryObject) {
-  const inventory::InventoryObject o{"b", "k y", "v2", 42, 1700000000, "abc-3", "STANDARD"};
-  const plan::Member m = to_member(o);
+  inventory::InventoryObject o{"b", "k y", "v2", 42, 1700000000, "abc-3", "STANDARD"};
+  const plan::Member m = to_member(std::move(o));
   EXPECT_EQ(m.bucket, "b");
   EXPECT_EQ(m.key, "k y");
   EXPECT_EQ(m.version_id, "v2");
