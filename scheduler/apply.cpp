@@ -7,6 +7,7 @@
 #include <set>
 #include <thread>
 
+#include "catalog/catalog.h"
 #include "s3tar/log/log.h"
 
 namespace s3tar::scheduler {
@@ -186,6 +187,42 @@ Applied apply(const plan::Plan& plan, const Actions& actions, DailyStore& store,
     if (!targets.empty()) tag_sources(targets, store, ctx, stop, out);
   }
   return out;
+}
+
+std::size_t write_catalog(const std::vector<CatalogArchive>& archives, DailyStore& store,
+                          const ApplyContext& ctx, const std::string& part_key) {
+  if (archives.empty()) return 0;
+  std::vector<catalog::Row> rows;
+  for (const auto& a : archives) {
+    const std::string index_key = exec::index_key_for(a.key);
+    const std::string url = "s3://" + ctx.bucket + "/" + index_key;
+    auto sidecar = store.get(ctx.bucket, index_key);
+    if (!sidecar)
+      throw TransientError(url + ": the index sidecar is gone; the catalog was not written; run again");
+    if (index_etag(*sidecar) != a.etag)
+      throw TransientError(url + ": names ETag " + index_etag(*sidecar) + ", the archive has " + a.etag +
+                           "; another run is rewriting it; the catalog was not written; run again");
+    auto archive_rows = catalog::rows_from_sidecar(*sidecar, url);
+    rows.insert(rows.end(), std::make_move_iterator(archive_rows.begin()),
+                std::make_move_iterator(archive_rows.end()));
+  }
+  const std::size_t count = rows.size();
+  std::string part = catalog::render_part(std::move(rows));
+  // A re-run of a complete day finds the same bytes there and leaves them (and the day's keys)
+  // untouched; a missing or different part is written.
+  if (store.get(ctx.report_bucket, part_key) == part) {
+    log::info("catalog.unchanged", "catalog s3://" + ctx.report_bucket + "/" + part_key + " is up to date",
+              {{"catalog", "s3://" + ctx.report_bucket + "/" + part_key}});
+    return count;
+  }
+  store.put(ctx.report_bucket, part_key, std::move(part), "application/gzip");
+  log::info("catalog.written",
+            fmt::format("catalog s3://{}/{}: {} object(s) in {} archive(s)", ctx.report_bucket, part_key,
+                        count, archives.size()),
+            {{"catalog", "s3://" + ctx.report_bucket + "/" + part_key},
+             {"objects", count},
+             {"archives", archives.size()}});
+  return count;
 }
 
 }  // namespace s3tar::scheduler

@@ -37,4 +37,12 @@ Destination probe_destination(const plan::Plan& plan, const Shard& shard, DailyS
 Applied apply(const plan::Plan& plan, const Actions& actions, DailyStore& store, const ApplyContext& context,
               const std::atomic<bool>& stop);
 
+// Writes the shard's catalog part (`part_key` in the report bucket, STANDARD, gzip'd CSV) from
+// the index sidecars of `archives` (catalog_archives()), after checking each sidecar names the
+// archive's ETag: only verified archives are catalogued. Writes nothing when `archives` is
+// empty or the part holds these bytes already (a re-run). Returns the number of rows. Throws TransientError
+// when a sidecar is missing or does not match its archive (another run is rewriting it: run again).
+std::size_t write_catalog(const std::vector<CatalogArchive>& archives, DailyStore& store,
+                          const ApplyContext& context, const std::string& part_key);
+
 }  // namespace s3tar::scheduler

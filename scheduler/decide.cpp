@@ -138,4 +138,15 @@ Conclusion conclude(const plan::Plan& plan, const Actions& actions, const Applie
   return c;
 }
 
+std::vector<CatalogArchive> catalog_archives(const plan::Plan& plan, const Actions& actions,
+                                             const Applied& applied, const Destination& destination) {
+  std::map<std::size_t, std::string> etags;  // by volume index: sorts them in plan order
+  for (std::size_t i : actions.complete) etags[i] = destination.probes.at(i).archive_etag;
+  for (const auto& done : applied.completed_elsewhere) etags[done.index] = done.probe.archive_etag;
+  for (const auto& w : applied.written) etags[w.index] = w.result.etag;
+  std::vector<CatalogArchive> out;
+  for (auto& [i, etag] : etags) out.push_back({i, plan.volumes[i].key, std::move(etag)});
+  return out;
+}
+
 }  // namespace s3tar::scheduler

@@ -121,4 +121,19 @@ struct Conclusion {
 Conclusion conclude(const plan::Plan& plan, const Actions& actions, const Applied& applied,
                     const Destination& destination, const Policy& policy);
 
+// An archive the shard's catalog part lists, with the ETag the run knows it by.
+struct CatalogArchive {
+  std::size_t index = 0;
+  std::string key;
+  std::string etag;
+  bool operator==(const CatalogArchive&) const = default;
+};
+
+// The catalog step: every volume of this shard that holds a complete archive after the run
+// (complete before it, written by it, or completed by another run), in plan order. A volume whose
+// every source was unreadable has no archive and no rows. The same archives give the same list
+// on every run of the day, so a re-run rewrites the same catalog part.
+std::vector<CatalogArchive> catalog_archives(const plan::Plan& plan, const Actions& actions,
+                                             const Applied& applied, const Destination& destination);
+
 }  // namespace s3tar::scheduler

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "catalog/catalog.h"
 #include "inventory/errors.h"
 #include "inventory/manifest_csv.h"
 #include "s3tar/archive/exec/archive_writer.h"
@@ -126,7 +127,7 @@ json archives_json(const plan::Plan& plan, const Actions& a, const Applied& appl
 std::string write_reports(DailyStore& store, s3::S3Client& client, const DailyConfig& cfg,
                           const RunOptions& opt, const Day& d, const Selection& sel, const plan::Plan& plan,
                           const Actions& a, const Applied& applied, const Destination& dest,
-                          const Conclusion& c, double duration) {
+                          const Conclusion& c, const std::string& catalog_url, double duration) {
   const std::string csv_key = d.prefix + "not-archived" + opt.shard.suffix() + ".csv";
   const std::string report_key = d.prefix + "run-report" + opt.shard.suffix() + ".json";
   if (c.rerun_of_complete_day) {
@@ -182,6 +183,7 @@ std::string write_reports(DailyStore& store, s3::S3Client& client, const DailyCo
       {"started_at", iso_time(d.started_at)},
       {"duration_seconds", duration},
       {"not_archived_csv", "s3://" + cfg.report_bucket + "/" + csv_key},
+      {"catalog", catalog_url.empty() ? json(nullptr) : json(catalog_url)},
       {"exit_code", c.exit_code}};
   store.put(cfg.report_bucket, report_key, report.dump(2) + "\n", "application/json");
   return report_key;
@@ -218,9 +220,15 @@ int run_daily(const DailyConfig& cfg, const settings::Settings& settings, const 
   const Actions actions = decide(plan, opt.shard, dest, sel.not_archivable, policy);
   const Applied applied = apply(plan, actions, store, ctx, stop);
   const Conclusion c = conclude(plan, actions, applied, dest, policy);
+  // The catalog part after the archives it lists are complete and their sidecars checked;
+  // rewritten by every run of the day, with the same bytes.
+  const std::string catalog_key = catalog::part_key(cfg.report_prefix, d.date, opt.shard.index);
+  const std::size_t catalogued =
+      write_catalog(catalog_archives(plan, actions, applied, dest), store, ctx, catalog_key);
+  const std::string catalog_url = catalogued == 0 ? "" : "s3://" + cfg.report_bucket + "/" + catalog_key;
   const double duration = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   const std::string report_key =
-      write_reports(store, client, cfg, opt, d, sel, plan, actions, applied, dest, c, duration);
+      write_reports(store, client, cfg, opt, d, sel, plan, actions, applied, dest, c, catalog_url, duration);
   log::info("run.done",
             fmt::format("{}: {} archive(s) written, {} already complete, {} objects archived, {} skipped, {} "
                         "already archived; report s3://{}/{}",

@@ -11,6 +11,8 @@ S3TAR_BIN and S3TAR_RGW_ENV (tests/servers/with-servers.sh --rgw); missing ones 
 """
 
 import concurrent.futures
+import csv
+import gzip
 import hashlib
 import io
 import json
@@ -167,10 +169,31 @@ class DailyJobTest(unittest.TestCase):
         # Sources are never deleted.
         self.assertIn("logs/app/a.log", di.list_keys(self.s3, self.src, "logs/"))
 
-        # A second run for the same date creates nothing new and exits with the first run's code.
+        # The day's catalog: one row per archived object, where its data starts in the archive.
+        part_key = "cur/_reports/catalog/dt=2025-03-10/part-0000.csv.gz"
+        self.assertEqual(report["catalog"], f"s3://{self.dst}/{part_key}")
+        part = self.s3.get_object(Bucket=self.dst, Key=part_key)
+        self.assertEqual(part.get("StorageClass", "STANDARD"), "STANDARD")
+        part_bytes = part["Body"].read()
+        text = gzip.decompress(part_bytes).decode()
+        self.assertTrue(all(line.startswith('"') for line in text.splitlines()), text)  # every field quoted
+        rows = list(csv.reader(io.StringIO(text)))
+        self.assertEqual(sorted(r[1] for r in rows), sorted(self.expected))
+        tar_bytes = self.s3.get_object(Bucket=self.dst, Key=key)["Body"].read()
+        for r in rows:
+            bucket_, name, version, size, modified, etag, a_bucket, a_key, a_etag, offset = r
+            self.assertEqual((bucket_, version, etag), (self.src, "", self.etags[name]), r)
+            self.assertEqual((a_bucket, a_key, a_etag), (self.dst, key, head["ETag"].strip('"')), r)
+            self.assertEqual(modified, self.objects[name][2].replace(".000Z", "Z"), r)
+            self.assertEqual(tar_bytes[int(offset):int(offset) + int(size)], self.objects[name][0], r)
+
+        # A second run for the same date creates nothing new and exits with the first run's code;
+        # it rewrites the catalog part with the same bytes (here over a damaged copy).
         before = di.list_keys(self.s3, self.dst, f"cur/{self.src}/")
+        self.s3.put_object(Bucket=self.dst, Key=part_key, Body=b"damaged")
         self.assert_rc(self.run_job("run", "--config", cfg, "--date", DAY), di.EXIT_OK)
         self.assertEqual(di.list_keys(self.s3, self.dst, f"cur/{self.src}/"), before)
+        self.assertEqual(self.s3.get_object(Bucket=self.dst, Key=part_key)["Body"].read(), part_bytes)
 
         # `s3tar inventory` writes the selection as a manifest.
         manifest = os.path.join(self.tmp.name, "cur-manifest.csv")

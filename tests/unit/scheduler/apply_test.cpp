@@ -8,6 +8,8 @@
 #include <map>
 #include <mutex>
 
+#include "catalog/catalog.h"
+#include "s3tar/errors.h"
 #include "s3tar/exit_codes.h"
 #include "scheduler/job.h"
 
@@ -24,7 +26,8 @@ class MemoryStore : public DailyStore {
   std::set<std::string> unreadable;     // source keys whose reads fail ("missing")
   std::vector<std::string> aborted;     // upload ids
   std::vector<std::string> tagged;
-  std::vector<std::string> written;  // archive keys
+  std::vector<std::string> written;   // archive keys
+  std::vector<std::string> put_keys;  // every put
   // Called instead of writing volume `index` when set (another run's behaviour).
   std::function<std::optional<VolumeWrite>(std::size_t index, const plan::Plan&)> on_write;
 
@@ -44,6 +47,7 @@ class MemoryStore : public DailyStore {
   bool put(const std::string& b, const std::string& k, std::string body, const std::string&,
            bool inm) override {
     if (inm && objects.count(b + "/" + k)) return false;
+    put_keys.push_back(k);
     objects[b + "/" + k] = std::move(body);
     etags[b + "/" + k] = "e-" + k;
     return true;
@@ -163,6 +167,53 @@ TEST(Apply, WritesTheDayThenAReRunWritesNothing) {
   EXPECT_TRUE(again.conclusion.rerun_of_complete_day);
   EXPECT_EQ(again.conclusion.archived_objects, 30u);
   EXPECT_EQ(again.conclusion.exit_code, kSuccess);
+}
+
+const std::string kPart = "archives/_reports/catalog/dt=2025-11-20/part-0000.csv.gz";
+
+std::size_t catalog_once(const plan::Plan& p, const RunResult& r, MemoryStore& store) {
+  return write_catalog(catalog_archives(p, r.actions, r.applied, r.dest), store, kContext, kPart);
+}
+
+TEST(Apply, TheCatalogListsEveryArchivedObjectAndAReRunRewritesItIdentically) {
+  const plan::Plan p = day_plan();
+  MemoryStore store;
+  store.unreadable = {"logs/7.log"};
+  const RunResult first = run_once(p, store);
+  EXPECT_EQ(catalog_once(p, first, store), 29u);
+  const std::string part = store.objects.at("dest/" + kPart);
+  const auto rows = catalog::parse_part(part, kPart);
+  ASSERT_EQ(rows.size(), 29u);
+  std::set<std::string> keys;
+  for (const auto& r : rows) {
+    keys.insert(r.key);
+    EXPECT_EQ(r.archive_etag, "etag-" + r.archive_key);
+    EXPECT_EQ(r.archive_bucket, "dest");
+  }
+  EXPECT_EQ(keys.size(), 29u);
+  EXPECT_FALSE(keys.count("logs/7.log"));  // skipped: in no archive, so not catalogued
+
+  // A re-run finds the part up to date and writes nothing; a damaged part is rewritten.
+  const RunResult again = run_once(p, store);
+  store.put_keys.clear();
+  EXPECT_EQ(catalog_once(p, again, store), 29u);
+  EXPECT_TRUE(store.put_keys.empty());
+  store.objects["dest/" + kPart] = "damaged";
+  EXPECT_EQ(catalog_once(p, again, store), 29u);
+  EXPECT_EQ(store.put_keys, std::vector<std::string>{kPart});
+  EXPECT_EQ(store.objects.at("dest/" + kPart), part);
+}
+
+TEST(Apply, ASidecarThatDoesNotMatchItsArchiveIsNotCatalogued) {
+  const plan::Plan p = day_plan();
+  MemoryStore store;
+  const RunResult first = run_once(p, store);
+  const std::string sidecar = "dest/" + exec::index_key_for(p.volumes[0].key);
+  store.objects[sidecar] = exec::render_index("dest", p.volumes[0], "etag-of-another-write");
+  EXPECT_THROW(catalog_once(p, first, store), TransientError);
+  store.objects.erase(sidecar);
+  EXPECT_THROW(catalog_once(p, first, store), TransientError);
+  EXPECT_FALSE(store.objects.count("dest/" + kPart));
 }
 
 TEST(Apply, AKilledRunsUploadIsAbortedOnceItsKeyIsComplete) {

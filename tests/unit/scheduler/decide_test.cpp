@@ -195,6 +195,47 @@ TEST(Decide, TagFailuresMakeExit6AndAReRunThatTagsIsNotAComplete) {
   EXPECT_FALSE(c.rerun_of_complete_day);  // its reports say what failed
 }
 
+TEST(Decide, CatalogListsEveryArchiveOfTheShardInPlanOrder) {
+  const plan::Plan p = day_plan();
+  ASSERT_GE(p.volumes.size(), 4u);
+  // Volume 0 was complete before the run; 1 written by it; 2 completed by another run while
+  // this one wrote it; 3 lost all its sources (no archive, no rows).
+  Destination d = complete(p, {0});
+  Actions a = decide(p, Shard{}, d, {}, Policy{});
+  Applied applied;
+  WrittenVolume w;
+  w.index = 1;
+  w.result.etag = "etag-w1";
+  applied.written.push_back(w);
+  CompletedElsewhere other;
+  other.index = 2;
+  other.probe.archive_etag = "etag-o2";
+  applied.completed_elsewhere.push_back(other);
+  applied.all_skipped.push_back(3);
+  const std::vector<CatalogArchive> expected = {
+      {0, p.volumes[0].key, "etag-0"}, {1, p.volumes[1].key, "etag-w1"}, {2, p.volumes[2].key, "etag-o2"}};
+  EXPECT_EQ(catalog_archives(p, a, applied, d), expected);
+
+  // The re-run finds all three complete and lists the same archives with the same ETags.
+  Destination after = complete(p, {0, 1, 2});
+  after.probes[1].archive_etag = after.probes[1].index_etag = "etag-w1";
+  after.probes[2].archive_etag = after.probes[2].index_etag = "etag-o2";
+  Actions again = decide(p, Shard{}, after, {}, Policy{});
+  again.write_new.clear();  // volume 3 would be retried; it loses its sources again
+  EXPECT_EQ(catalog_archives(p, again, Applied{}, after), expected);
+}
+
+TEST(Decide, CatalogOfAShardHoldsOnlyItsVolumes) {
+  const plan::Plan p = day_plan();
+  const Shard second{1, 2};
+  const Destination d = complete(p, {0, 1, 2, 3});
+  const Actions a = decide(p, second, d, {}, Policy{});
+  for (const auto& archive : catalog_archives(p, a, Applied{}, d))
+    EXPECT_NE(std::find(a.owned.begin(), a.owned.end(), archive.index), a.owned.end()) << archive.key;
+  EXPECT_EQ(catalog_archives(p, a, Applied{}, d).size(), a.complete.size());
+  EXPECT_FALSE(a.complete.empty());
+}
+
 TEST(State, SkipRecordRoundTrip) {
   const SkipRecord r{2, "a/b-0003.tar", {{"src", "k, \"1\"", "v", "changed", "PreconditionFailed"}}};
   EXPECT_EQ(skip_record_key("r/2025/11/20/", 2), "r/2025/11/20/skipped/0003.json");
