@@ -6,6 +6,7 @@
 
 #include "cli/context.h"
 #include "cli/daily/commands.h"
+#include "cli/restore/commands.h"
 #include "cli/tar/commands.h"
 #include "inventory/errors.h"
 #include "s3tar/archive/exec/executor.h"
@@ -55,6 +56,7 @@ int dispatch(const std::vector<std::string>& args) {
     const std::vector<std::string> rest(args.begin() + 1, args.end());
     if (sub == "run") return run_command(rest, stop_flag());
     if (sub == "inventory") return inventory_command(rest);
+    if (sub == "find") return find_command(rest);
     if (sub == "verify") {
       auto options = parse_tar_options(rest, true);
       return options ? verify_command(*options) : kSuccess;

@@ -1,0 +1,12 @@
+// `s3tar find`: from a key to the archive holding it. Returns the process exit code and throws
+// for errors app.cpp maps to exit codes.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace s3tar::cli {
+
+int find_command(const std::vector<std::string>& args);
+
+}  // namespace s3tar::cli
