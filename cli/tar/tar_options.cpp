@@ -54,7 +54,8 @@ std::optional<TarOptions> parse_tar_options(const std::vector<std::string>& args
                          "  s3tar -xvf s3://dest/archive.tar -C s3://restore/prefix/ [member ...]\n"
                          "  s3tar verify -f s3://dest/archive.tar\n"
                          "  s3tar run --config job.json [--date YYYY-MM-DD]\n"
-                         "  s3tar inventory --config job.json [--date YYYY-MM-DD] [-o manifest.csv]\n\n") +
+                         "  s3tar inventory --config job.json [--date YYYY-MM-DD] [-o manifest.csv]\n"
+                         "  s3tar find --config job.json KEY|PREFIX [--from D] [--to D] [--json]\n\n") +
              exit_code_help());
   bool create = false, list = false, extract = false;
   app.add_flag("-c,--create", create, "Create an archive");
