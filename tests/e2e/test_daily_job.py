@@ -587,6 +587,17 @@ class DailyJobVolumesTest(unittest.TestCase):
                 Bucket=self.dst, Key=f"sharded/_reports/2025/03/10/run-report-shard-{shard}-of-2.json")["Body"].read())
             self.assertEqual(r["shard"], {"index": shard, "count": 2})
             self.assertEqual(r["volumes"]["this_shard"], len([i for i in range(len(a)) if i % 2 == shard]))
+        # Each shard writes its own catalog part; together they list what the single run's does.
+
+        def catalog(prefix, shard):
+            key = f"{prefix}/_reports/catalog/dt={DAY}/part-{shard:04d}.csv.gz"
+            text = gzip.decompress(self.s3.get_object(Bucket=self.dst, Key=key)["Body"].read()).decode()
+            return [(r[1], r[7].split("/", 1)[1], r[9]) for r in csv.reader(io.StringIO(text))]
+
+        first, second = catalog("sharded", 0), catalog("sharded", 1)
+        self.assertTrue(first and second)
+        self.assertTrue(set(first).isdisjoint(second))
+        self.assertEqual(sorted(first + second), sorted(catalog("single", 0)))
 
 
 if __name__ == "__main__":
