@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Checks config/athena/catalog.sql against what the daily job writes, for what can be checked
 without Athena: the columns are the writer's (catalog/catalog.h), the partition projection
-points at the catalog's layout, and the documented queries (config/athena/README.md), run by
-SQLite over catalog files read as the DDL declares them, answer what they say. tests/unit/catalog
+points at the catalog's layout, and the documented queries (config/athena/README.md and
+README.md), run by SQLite over catalog files read as the DDL declares them, answer what they say. tests/unit/catalog
 checks that the fixture files (tests/deploy/catalog/) hold exactly the text the writer writes.
 
 Usage: python3 tests/deploy/test_athena_catalog.py  (stdlib only)
@@ -75,6 +75,7 @@ class DocumentedQueries(unittest.TestCase):
     def setUpClass(cls):
         cls.db = ac.load(ac.connect(), fixture_files())
         cls.athena_readme = ac.documented_queries("config/athena/README.md")
+        cls.readme = ac.documented_queries("README.md")
 
     def run_query(self, sql):
         cur = self.db.execute(sql)
@@ -83,9 +84,10 @@ class DocumentedQueries(unittest.TestCase):
 
     def test_the_readmes_document_the_queries(self):
         self.assertEqual(len(self.athena_readme), 3)
+        self.assertEqual(len(self.readme), 1)
 
     def test_key_across_all_days_newest_first(self):
-        for sql in self.athena_readme[:1]:
+        for sql in (self.athena_readme[0], self.readme[0]):
             rows = self.run_query(sql)
             self.assertEqual([r["dt"] for r in rows], ["2025-11-20", "2025-11-19"])
             self.assertEqual({r["key"] for r in rows}, {"logs/app/web-1.log"})
