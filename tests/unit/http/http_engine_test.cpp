@@ -214,7 +214,10 @@ TEST(HttpEngine, ScriptedResponsesAreConsumedInOrderAndTheLastRepeats) {
 }
 
 TEST(HttpEngine, ThousandRequestsStayWithinMaxInFlightAndReuseConnections) {
-  ScriptedPeer peer(json::parse(R"([{"path": "/obj/.*", "responses": [{"status": 200, "body": "x"}]}])"));
+  // Each answer waits 10 ms, so requests overlap at the peer whatever the machine's load: without
+  // it a peer that answers faster than requests arrive sees one at a time, parallel or not.
+  ScriptedPeer peer(
+      json::parse(R"([{"path": "/obj/.*", "responses": [{"status": 200, "body": "x", "delay": 0.01}]}])"));
   HttpEngine engine(options(8));
   constexpr size_t kN = 1000;
   Latch latch(kN);
@@ -390,14 +393,17 @@ TEST(HttpEngine, TimersFireInDeadlineOrderAndOnTime) {
   });
   ASSERT_TRUE(latch.wait(10s));
   std::lock_guard lock(m);
+  // Never early; late only by scheduling noise (the bound is loose: the machine may be loaded).
+  // The nested timer's deadline depends on when its parent ran, so it is not in the strict order.
   std::vector<int> order;
   for (const auto& [id, at] : fired) {
-    order.push_back(id);
+    if (id != 80) order.push_back(id);
     const auto due = std::chrono::milliseconds(id == 1 ? 0 : id);  // id = delay in ms, except 1
     EXPECT_GE(at, due) << id;
-    EXPECT_LT(at, due + 300ms) << id;
+    EXPECT_LT(at, due + 2s) << id;
   }
-  EXPECT_EQ(order, (std::vector<int>{0, 1, 50, 80, 100, 150}));
+  EXPECT_EQ(order, (std::vector<int>{0, 1, 50, 100, 150}));
+  EXPECT_EQ(fired.size(), 6u);
 }
 
 TEST(HttpEngine, CallbacksRunOnTheLoopThreadAndMayResubmit) {
