@@ -138,8 +138,9 @@ int extract_command(const TarOptions& o) {
 
   // Members in windows of parallel work; the engine bounds the requests in flight.
   constexpr size_t kWindow = 64;
-  uint64_t bytes = 0;
-  log::Progress progress("extract " + o.archive, todo.size(), 0);
+  uint64_t bytes = 0, total_bytes = 0;
+  for (const auto& e : todo) total_bytes += e.size;
+  log::Progress progress("extract " + o.archive, todo.size(), total_bytes);
   for (size_t start = 0; start < todo.size(); start += kWindow) {
     if (stop_flag()) throw exec::Interrupted("stopped while extracting " + o.archive);
     const size_t end = std::min(todo.size(), start + kWindow);

@@ -72,7 +72,8 @@ bool is_terminal() { return isatty(STDERR_FILENO) == 1; }
 
 Options detect_options(int verbosity) {
   Options o;
-  o.json = !is_terminal();
+  o.terminal = is_terminal();
+  o.json = !o.terminal;
   if (const char* f = std::getenv("S3TAR_LOG_FORMAT")) {
     const std::string v(f);
     if (v == "json") o.json = true;
@@ -126,7 +127,7 @@ void Progress::add(uint64_t objects, uint64_t bytes) {
   objects_ += objects;
   bytes_ += bytes;
   const double t = now_seconds();
-  const double interval = g_options.json ? 10.0 : 0.2;
+  const double interval = g_options.terminal && !g_options.json ? 0.2 : 10.0;
   if (t - last_draw_ >= interval) {
     last_draw_ = t;
     draw(false);
@@ -164,6 +165,15 @@ void Progress::draw(bool /*final*/) {
     return;
   }
   const double frac = total_bytes_ ? static_cast<double>(bytes_) / static_cast<double>(total_bytes_) : 0;
+  if (!g_options.terminal) {
+    // A log file or pipe: one plain line per report, no carriage returns or escape codes.
+    std::fprintf(stderr, "%s: %.0f%% %llu/%llu objects %s/%s %s/s ETA %.0fs\n", label_.c_str(), frac * 100,
+                 static_cast<unsigned long long>(objects_), static_cast<unsigned long long>(total_objects_),
+                 human_bytes(static_cast<double>(bytes_)).c_str(),
+                 human_bytes(static_cast<double>(total_bytes_)).c_str(), human_bytes(rate).c_str(), eta);
+    std::fflush(stderr);
+    return;
+  }
   const int width = 24;
   std::string bar(static_cast<size_t>(frac * width), '#');
   bar.resize(width, '.');

@@ -12,7 +12,8 @@ namespace s3tar::log {
 enum class Level { Error = 0, Warn = 1, Info = 2, Debug = 3, Trace = 4 };
 
 struct Options {
-  bool json = false;  // default: JSON when stderr is not a terminal
+  bool json = false;      // default: JSON when stderr is not a terminal
+  bool terminal = false;  // stderr is a terminal: progress is a bar redrawn in place
   Level level = Level::Info;
 };
 
@@ -38,8 +39,9 @@ inline void debug(std::string_view event, std::string_view msg, const nlohmann::
   write(Level::Debug, event, msg, f);
 }
 
-// A progress line redrawn in place on a terminal (at most 5 times a second), or a JSON
-// "progress" line every 10 s otherwise. Thread-safe.
+// A progress bar redrawn in place on a terminal (at most 5 times a second); elsewhere a JSON
+// "progress" line, or a plain text line without escape codes (S3TAR_LOG_FORMAT=text), every
+// 10 s. Thread-safe.
 class Progress {
  public:
   Progress(std::string label, uint64_t total_objects, uint64_t total_bytes);
