@@ -71,6 +71,10 @@ int dispatch(const std::vector<std::string>& args) {
       return list_command(*options);
     case Mode::Extract:
       return extract_command(*options);
+    case Mode::GenerateToc:
+      return generate_toc_command(*options);
+    case Mode::GenerateManifest:
+      return generate_manifest_command(*options);
     default:
       return kUsage;
   }

@@ -37,19 +37,6 @@ void parse_stream(std::istream& in, CsvStream& csv) {
   csv.finish();
 }
 
-// S3 bucket names as the AWS SDKs check them before sending a request (botocore's
-// VALID_BUCKET: 1-255 letters, digits, '.', '-', '_'; the stricter DNS rules apply to new
-// buckets only, and older us-east-1 buckets may use the rest).
-bool valid_bucket_name(std::string_view b) {
-  if (b.empty() || b.size() > 255) return false;
-  for (char c : b) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                    c == '-' || c == '_';
-    if (!ok) return false;
-  }
-  return true;
-}
-
 // The checks every manifest row gets before any request is made: a bucket S3 could hold, a key
 // S3 could store, and fields of sane length (they end up in log lines and requests).
 void check_object(const std::string& name, std::uint64_t line, const std::string& bucket,
@@ -89,6 +76,19 @@ class DuplicateCheck {
 };
 
 }  // namespace
+
+// S3 bucket names as the AWS SDKs check them before sending a request (botocore's
+// VALID_BUCKET: 1-255 letters, digits, '.', '-', '_'; the stricter DNS rules apply to new
+// buckets only, and older us-east-1 buckets may use the rest).
+bool valid_bucket_name(std::string_view b) {
+  if (b.empty() || b.size() > 255) return false;
+  for (char c : b) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                    c == '-' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
 
 std::string csv_field(std::string_view v) {
   const bool quote =

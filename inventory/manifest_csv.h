@@ -16,6 +16,10 @@ namespace s3tar::inventory {
 // a comma, a quote, CR, LF, or leading/trailing spaces; otherwise it is returned as is.
 std::string csv_field(std::string_view value);
 
+// S3 bucket names as the AWS SDKs check them before sending a request: 1-255 letters, digits,
+// '.', '-', '_'.
+bool valid_bucket_name(std::string_view bucket);
+
 // Writes s3tar manifest CSV lines: `bucket,key,size,etag`, no header, keys raw (not encoded),
 // lines ending in "\n".
 class ManifestCsvWriter {

@@ -246,25 +246,37 @@ int run_daily(const DailyConfig& cfg, const settings::Settings& settings, const 
 }
 
 int inventory_selection(const DailyConfig& cfg, const RunOptions& opt, s3::S3Client& client,
-                        const std::string& output) {
+                        const std::string& output, bool json) {
   const std::atomic<bool> no_stop{false};
   const Day d = resolve_day(cfg, opt);
   S3DailyStore store(client, {}, report_write(cfg), no_stop);
   Selection sel = select(cfg, d.day, d.zone, client, store, d.state_key);
-  const std::string summary =
+  std::string summary =
       "Date " + d.date + " (" + d.zone.name() + ")\n" + describe_summary(sel.summary, sel.report.folder);
-  if (output.empty() || output == "-") {
+  nlohmann::json summary_object = {{"date", d.date},
+                                   {"time_zone", d.zone.name()},
+                                   {"report", sel.report.folder},
+                                   {"summary", summary_json(sel.summary)}};
+  if (output == "-") {
     inventory::ManifestCsvWriter w(std::cout);
     for (const auto& o : sel.objects) w.write(o);
     std::cout.flush();
     std::cerr << summary;
-  } else {
+    return kSuccess;
+  }
+  if (!output.empty()) {
     std::ofstream f(output, std::ios::binary);
     inventory::ManifestCsvWriter w(f);
     for (const auto& o : sel.objects) w.write(o);
     f.close();
     if (!f) throw UsageError("cannot write " + output);
-    std::cout << summary << "Manifest: " << sel.objects.size() << " objects written to " << output << "\n";
+    summary += "Manifest: " + std::to_string(sel.objects.size()) + " objects written to " + output + "\n";
+    summary_object["manifest"] = {{"path", output}, {"objects", sel.objects.size()}};
+  }
+  if (json) {
+    std::cout << summary_object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  } else {
+    std::cout << summary;
   }
   return kSuccess;
 }

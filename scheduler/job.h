@@ -36,9 +36,10 @@ struct RunOptions {
 int run_daily(const DailyConfig& config, const settings::Settings& settings, const RunOptions& options,
               s3::S3Client& client, const std::atomic<bool>& stop);
 
-// `s3tar inventory`: prints the summary and writes the selection as an s3tar manifest
-// (bucket,key,size,etag) to `output` ("" = stdout, the summary then goes to stderr).
+// `s3tar inventory`: prints the summary (text, or one JSON object with `json`) and, when asked,
+// writes the selection as an s3tar manifest (bucket,key,size,etag): to the file `output`, or to
+// stdout for "-" (the summary then goes to stderr). No `output`: the summary alone.
 int inventory_selection(const DailyConfig& config, const RunOptions& options, s3::S3Client& client,
-                        const std::string& output);
+                        const std::string& output, bool json = false);
 
 }  // namespace s3tar::scheduler

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <optional>
 
+#include "cli/usage.h"
 #include "s3tar/exit_codes.h"
 #include "s3tar/s3/credentials/chain_provider.h"
 #include "s3tar/s3/credentials/refreshing_provider.h"
@@ -28,7 +29,7 @@ bool parse(CLI::App& app, const std::vector<std::string>& args) {
     std::cout << app.help();
     return false;
   } catch (const CLI::ParseError& e) {
-    throw UsageError(e.what());
+    throw UsageError(std::string(e.what()) + "; see " + app.get_name() + " --help");
   }
   return true;
 }
@@ -79,6 +80,7 @@ int run_command(const std::vector<std::string>& args, const std::atomic<bool>& s
                  "(e.g. for a lifecycle rule). Replaces the source's tag set. Nothing is ever deleted.");
   int verbosity = 0;
   app.add_flag("-v,--verbose", verbosity, "More log output (-v, -vv)");
+  app.formatter(usage_formatter(kRunUsage));
   if (!parse(app, args)) return kSuccess;
 
   RunOptions opt;
@@ -104,18 +106,24 @@ int inventory_command(const std::vector<std::string>& args) {
   app.add_option("--config", config, "The job's JSON config file (see config/README.md)")->required();
   app.add_option("--date", date, "The date (YYYY-MM-DD); default yesterday in the configured time zone");
   app.add_option("-o,--output", output,
-                 "Write the manifest here (default: stdout, the summary then goes to stderr)");
+                 "Write the manifest to this file, or to stdout with -o - (the summary then goes to "
+                 "stderr); without -o only the summary is printed");
+  bool json = false;
+  app.add_flag("--json", json, "Print the summary as one JSON object on stdout");
   int verbosity = 0;
   app.add_flag("-v,--verbose", verbosity, "More log output (-v, -vv)");
+  app.formatter(usage_formatter(kInventoryUsage));
   app.footer(
       "\nExit codes: 0 success, 2 usage/config, 3 bad inventory data, 4 report not delivered yet, 5 "
       "transient.\n");
   if (!parse(app, args)) return kSuccess;
+  if (json && output == "-")
+    throw UsageError("--json prints the summary on stdout: write the manifest to a file (-o FILE), not -o -");
   RunOptions opt;
   if (!date.empty()) opt.date = parse_date(date);
   const DailyConfig cfg = load_config(config);
   auto client = make_client(job_settings(cfg, config));
-  return inventory_selection(cfg, opt, *client, output);
+  return inventory_selection(cfg, opt, *client, output, json);
 }
 
 }  // namespace s3tar::cli

@@ -13,5 +13,8 @@ int create_command(const TarOptions& options);
 int list_command(const TarOptions& options);
 int extract_command(const TarOptions& options);
 int verify_command(const TarOptions& options);
+// --generate-toc: the index of a tar without toc.csv; --generate-manifest: a prefix as a manifest.
+int generate_toc_command(const TarOptions& options);
+int generate_manifest_command(const TarOptions& options);
 
 }  // namespace s3tar::cli

@@ -1,9 +1,10 @@
 #include <fmt/format.h>
 
-#include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "cli/context.h"
+#include "cli/output.h"
 #include "cli/tar/commands.h"
 #include "cli/tar/sources.h"
 #include "s3tar/archive/exec/archive_reader.h"
@@ -11,6 +12,25 @@
 #include "s3tar/log/log.h"
 
 namespace s3tar::cli {
+namespace {
+
+// One member as -t prints it: the name (escaped as GNU tar does), with -v its size first, with
+// --extended the TOC row (CSV, quoted where needed), with --json a JSON object per line.
+void append_entry(std::string& out, const tar::TocEntry& e, const TarOptions& o) {
+  if (o.json) {
+    out += nlohmann::json{{"name", e.name}, {"offset", e.offset}, {"size", e.size}, {"etag", e.etag}}.dump(
+        -1, ' ', false, nlohmann::json::error_handler_t::replace);
+    out += "\n";
+  } else if (o.extended) {
+    tar::append_toc_row(out, e.name, e.offset, e.size, e.etag);
+  } else if (o.verbosity > 0) {
+    out += fmt::format("{:>14} {}\n", e.size, escape_name(e.name));
+  } else {
+    out += escape_name(e.name) + "\n";
+  }
+}
+
+}  // namespace
 
 int list_command(const TarOptions& o) {
   const S3Url url = parse_s3_url(o.archive, "-f");
@@ -19,40 +39,18 @@ int list_command(const TarOptions& o) {
   std::string external;
   if (!o.external_toc.empty()) external = read_local_or_s3(*client, o.external_toc);
 
-  if (o.generate_toc) {
-    // Index a tar that has none (or whose TOC we don't trust): scan its headers.
-    const s3::ObjectInfo info = client->head_object(archive).get();
-    std::string csv;
-    for (const auto& m : exec::scan_archive(*client, archive, info.size))
-      if (m.regular) tar::append_toc_row(csv, m.name, m.data_offset, m.size, "");
-    if (o.directory.empty()) {
-      std::cout << csv;
-    } else {
-      std::ofstream f(o.directory, std::ios::binary);
-      f << csv;
-      if (!f) throw std::runtime_error("cannot write the TOC to " + o.directory);
-      log::info("toc.generated", "wrote the TOC of " + o.archive + " to " + o.directory);
-    }
-    return kSuccess;
-  }
-
   const exec::ArchiveIndex index = exec::load_index(*client, archive, external);
   log::debug("list.index", "read the index from " + index.source, {{"entries", index.entries.size()}});
   std::string out;
   for (const auto& e : index.entries) {
-    if (o.extended) {
-      tar::append_toc_row(out, e.name, e.offset, e.size, e.etag);
-    } else if (o.verbosity > 0) {
-      out += fmt::format("{:>14} {}\n", e.size, e.name);
-    } else {
-      out += e.name + "\n";
-    }
+    append_entry(out, e, o);
     if (out.size() > (1 << 20)) {
       std::cout << out;
       out.clear();
     }
   }
   std::cout << out;
+  std::cout.flush();
   return kSuccess;
 }
 

@@ -204,6 +204,23 @@ class DailyJobTest(unittest.TestCase):
             lines = [line for line in f.read().split("\n") if line]
         self.assertEqual(len(lines), 4)
         self.assertTrue(any("space name + plus.txt" in line for line in lines), lines)
+        # Without -o only the summary is printed, not the selected rows.
+        rc, out, err = self.run_job("inventory", "--config", cfg, "--date", DAY)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("rows read", out)
+        self.assertNotIn("space name + plus.txt", out)
+        self.assertNotIn(self.src + ",", out)
+        # -o -: the manifest on stdout, the summary on stderr.
+        rc, out, err = self.run_job("inventory", "--config", cfg, "--date", DAY, "-o", "-")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(len([line for line in out.split("\n") if line]), 4, out)
+        # --json: the summary as one JSON object on stdout.
+        rc, out, err = self.run_job("inventory", "--config", cfg, "--date", DAY, "-o", manifest, "--json")
+        self.assertEqual(rc, 0, err)
+        summary = json.loads(out)
+        self.assertEqual(summary["date"], DAY)
+        self.assertEqual(summary["report"], REPORT_FOLDER)
+        self.assertEqual(summary["manifest"], {"path": manifest, "objects": 4})
 
     def test_all_versions_report_and_idempotent_reruns(self):
         vsrc = di.bucket_name("vsrc")

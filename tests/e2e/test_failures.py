@@ -173,7 +173,7 @@ class Failures:
         # Limits that no plan can satisfy come from the command line: a usage error (2), not bad
         # input data (3).
         rc, out, err = self.srv.run("-cf", f"s3://{self.src}/never.tar", f"s3://{self.src}/ok/",
-                                    "--max-part-size", "7MiB", "--dry-run")
+                                    "--server-max-part-size", "7MiB", "--dry-run")
         self.assertEqual(rc, s3env.EXIT_USAGE, err)
 
     def test_missing_destination_bucket(self):

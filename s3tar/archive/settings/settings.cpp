@@ -16,7 +16,8 @@ struct Name {
 constexpr Name kSizeLimit{"--size-limit", "size_limit"};
 constexpr Name kPartSize{"--part-size", "part_size"};
 constexpr Name kMinPart{"--min-part-size", "limits.min_part_size"};
-constexpr Name kMaxPart{"--max-part-size", "limits.max_part_size"};
+constexpr Name kMaxPart{"--server-max-part-size", "limits.max_part_size"};
+constexpr Name kPartSizeCap{"--max-part-size", "part_size_cap"};
 constexpr Name kMaxParts{"--max-parts", "limits.max_parts"};
 constexpr Name kMaxObject{"--max-object-size", "limits.max_object_size"};
 constexpr Name kFormat{"--format", "format"};
@@ -49,6 +50,9 @@ void validate(const SettingsInput& in, const plan::Limits& limits) {
   if (limits.max_parts < 2) c.fail(kMaxParts, "must be at least 2");
   if (limits.max_object < 2 * limits.min_part)
     c.fail(kMaxObject, "must be at least twice the minimum part size");
+  if (in.part_size_cap && (*in.part_size_cap < limits.min_part || *in.part_size_cap > limits.max_part))
+    c.fail(kPartSizeCap, "must be from the minimum part size (" + std::to_string(limits.min_part) +
+                             ") to the maximum part size (" + std::to_string(limits.max_part) + ")");
   if (in.part_size && (*in.part_size < limits.min_part || *in.part_size > limits.max_part))
     c.fail(kPartSize, "must be from the minimum part size (" + std::to_string(limits.min_part) +
                           ") to the maximum part size (" + std::to_string(limits.max_part) + ")");
@@ -69,6 +73,14 @@ void validate(const SettingsInput& in, const plan::Limits& limits) {
     if (k.empty() || k.size() > 128) c.fail(kTags, "tag keys must have 1 to 128 characters");
     if (v.size() > 256) c.fail(kTags, "tag values must have at most 256 characters ('" + k + "')");
   }
+}
+
+// The planner's limits are the server's; a cap lowers them for what s3tar makes: assembled parts
+// (target and its growth bound) and copied ranges, which need at least 2 * min_part to split.
+void apply_part_size_cap(plan::Options& p, std::uint64_t cap) {
+  p.upload_part_target = std::min(p.upload_part_target, cap);
+  p.max_upload_part_target = std::min(p.max_upload_part_target, cap);
+  p.limits.max_part = std::min(p.limits.max_part, std::max(cap, 2 * p.limits.min_part));
 }
 
 }  // namespace
@@ -106,6 +118,7 @@ Settings make_settings(const SettingsInput& in) {
   exec::WriteRequest& w = s.write;
   w.plan.limits = limits;
   if (in.part_size) w.plan.upload_part_target = *in.part_size;
+  if (in.part_size_cap) apply_part_size_cap(w.plan, *in.part_size_cap);
   w.plan.format = in.format == "gnu" ? tar::Format::Gnu : tar::Format::Pax;
   w.plan.size_limit = in.size_limit;
   w.exec.write.storage_class = in.storage_class;

@@ -32,6 +32,10 @@ struct SettingsInput {
   // Archive layout and server limits (unset: the planner's / AWS's defaults).
   std::uint64_t size_limit = 0;  // bytes per archive, 0 = none
   std::optional<std::uint64_t> part_size;
+  // The largest part s3tar makes (the Go s3tar's --max-part-size), below the server's maximum:
+  // assembled upload parts stay within it, and so do copied ranges (down to twice the minimum
+  // part size, the least a split copy needs).
+  std::optional<std::uint64_t> part_size_cap;
   std::optional<std::uint64_t> min_part_size, max_part_size, max_object_size;
   std::optional<std::uint32_t> max_parts;
   std::string format = "pax";

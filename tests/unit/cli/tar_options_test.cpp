@@ -77,15 +77,15 @@ TEST(TarOptions, VerifyModeTakesOnlyTheArchive) {
   ASSERT_TRUE(o);
   EXPECT_EQ(o->mode, Mode::Verify);
   EXPECT_TRUE(o->verify_content);
-  EXPECT_THROW(parse_tar_options({"-cf", "s3://b/k.tar"}, true), std::invalid_argument);
+  EXPECT_THROW(parse_tar_options({"-cf", "s3://b/k.tar"}, true), s3tar::UsageError);
 }
 
 TEST(S3Url, SplitsBucketAndKey) {
   const S3Url u = parse_s3_url("s3://bucket/a/b c.tar", "-f");
   EXPECT_EQ(u.bucket, "bucket");
   EXPECT_EQ(u.key, "a/b c.tar");
-  EXPECT_THROW(parse_s3_url("s3:///k", "-f"), std::invalid_argument);
-  EXPECT_THROW(parse_s3_url("https://b/k", "-f"), std::invalid_argument);
+  EXPECT_THROW(parse_s3_url("s3:///k", "-f"), s3tar::UsageError);
+  EXPECT_THROW(parse_s3_url("https://b/k", "-f"), s3tar::UsageError);
 }
 
 }  // namespace
