@@ -5,9 +5,11 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/context.h"
+#include "cli/output.h"
 #include "cli/tar/commands.h"
 #include "cli/tar/sources.h"
 #include "s3tar/archive/exec/archive_writer.h"
+#include "s3tar/errors.h"
 #include "s3tar/exit_codes.h"
 #include "s3tar/log/log.h"
 
@@ -31,7 +33,7 @@ nlohmann::json problems_json(const std::vector<exec::SourceProblem>& problems) {
 
 int create_command(const TarOptions& o) {
   const S3Url dest = parse_s3_url(o.archive, "-f");
-  if (dest.key.empty()) throw std::invalid_argument("-f needs an object key: s3://bucket/key.tar");
+  if (dest.key.empty()) throw UsageError("-f needs an object key: s3://bucket/key.tar");
   auto client = make_client(o.settings.connection);
 
   // Everything else the flags set comes from the shared settings (validated like the config's).
@@ -46,7 +48,7 @@ int create_command(const TarOptions& o) {
     sources = manifest_sources(*client, o.manifest, o.skip_manifest_header, o.urldecode,
                                o.manifest_format == "batch" ? ManifestFormat::Batch : ManifestFormat::S3tar);
   } else {
-    // The archive, the volumes it may become (K.01.tar ... K.NNN.tar) and their index sidecars.
+    // The archive, the volumes it may become (K.00.tar ... K.NNN.tar) and their index sidecars.
     const std::string stem = dest.key.size() > 4 && dest.key.ends_with(".tar")
                                  ? dest.key.substr(0, dest.key.size() - 4)
                                  : dest.key;
@@ -68,7 +70,8 @@ int create_command(const TarOptions& o) {
   }
   for (const auto& p : sources.problems)
     log::warn("source.unreadable", p.message, {{"bucket", p.bucket}, {"key", p.key}, {"reason", p.reason}});
-  if (!sources.problems.empty() && !o.skip_unreadable && !o.dry_run) {
+  // A dry run refuses what the run would refuse, so a plan that exits 0 does not fail later.
+  if (!sources.problems.empty() && !o.skip_unreadable) {
     throw exec::SourceError(
         fmt::format("{} source object(s) cannot be archived (first: {}); nothing was written; "
                     "use --skip-unreadable to archive the rest",
@@ -84,7 +87,7 @@ int create_command(const TarOptions& o) {
   WriteOutcome out = write_archives(*client, std::move(sources.members), req, stop_flag());
   if (o.dry_run) {
     std::cout << describe_plan(out.plan, dest.bucket, o.storage_class);
-    return kSuccess;
+    return sources.problems.empty() ? kSuccess : kPartial;  // the run would skip them: exit 6
   }
   std::vector<exec::SourceProblem> skipped = sources.problems;
   skipped.insert(skipped.end(), out.skipped.begin(), out.skipped.end());
@@ -115,8 +118,9 @@ int create_command(const TarOptions& o) {
   if (!o.report.empty()) {
     std::ofstream f(o.report);
     f << report.dump(2) << "\n";
-    if (!f) throw std::runtime_error("cannot write the report to " + o.report);
+    if (!f) throw UsageError("cannot write the report to " + o.report);
   }
+  if (o.json) print_json(report);
   return skipped.empty() ? kSuccess : kPartial;
 }
 

@@ -23,6 +23,9 @@ struct RawFlags {
   bool path_style = false, virtual_host = false, concat_in_memory = false;
 };
 
+// What --max-attempts 0 stands for: the most attempts the S3 client takes (its range is 1-100).
+constexpr int kMostAttempts = 100;
+
 // Sizes read like the job config's: K/M/G/T and KiB/MiB/... are binary, KB/MB/GB/TB decimal.
 uint64_t parse_size(const std::string& text, const std::string& flag) {
   return scheduler::parse_size(text, flag);
@@ -53,7 +56,8 @@ void add_common_options(CLI::App& app, TarOptions& o, RawFlags& f) {
                  "AWS_DEFAULT_PROFILE, AWS_PROFILE, default)")
       ->group(conn);
   app.add_option("--max-attempts", f.max_attempts,
-                 "Attempts per request, including the first; 0 = no limit (default 10, AWS_MAX_ATTEMPTS)")
+                 "Attempts per request, including the first; 0 = the most allowed, 100 (default 10, "
+                 "AWS_MAX_ATTEMPTS)")
       ->group(conn);
   app.add_option("--concurrency,--goroutines", f.concurrency, "Requests in flight (default 64)")->group(conn);
   app.add_flag("--path-style", f.path_style, "Path-style addressing (default for custom endpoints)")
@@ -156,7 +160,8 @@ void finish_common(TarOptions& o, const RawFlags& f) {
   if (!f.region.empty()) o.connection.region = f.region;
   if (!f.endpoint.empty()) o.connection.endpoint_url = f.endpoint;
   if (!f.profile.empty()) o.connection.profile = f.profile;
-  if (f.max_attempts) o.connection.max_attempts = *f.max_attempts;
+  // The Go s3tar's 0 means "no limit"; a job that must end gets the client's most instead.
+  if (f.max_attempts) o.connection.max_attempts = *f.max_attempts == 0 ? kMostAttempts : *f.max_attempts;
   if (f.concurrency) o.concurrency = *f.concurrency;
   if (f.path_style) o.connection.path_style = true;
   if (f.virtual_host) o.connection.path_style = false;

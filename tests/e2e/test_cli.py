@@ -180,6 +180,43 @@ class GoFlags:
         for k, v in self.objects.items():
             self.assertEqual(by_name[k]["size"], len(v), k)
 
+    def test_dry_run_refuses_what_the_run_refuses(self):
+        manifest = self.path("missing.csv")
+        with open(manifest, "w") as f:
+            f.write(f"{self.src},docs/01.txt,703\n{self.src},docs/no-such-object.txt,10\n")
+        key = f"s3://{self.dst}/dry/missing.tar"
+        dry = self.srv.run("-cf", key, "-m", manifest, "--dry-run")
+        real = self.srv.run("-cf", key, "-m", manifest)
+        self.assertNotEqual(real[0], 0, "the run refuses a manifest with a missing source")
+        self.assertEqual(dry[0], real[0], f"dry run:\n{dry[2]}\nrun:\n{real[2]}")
+        self.assertIn("no-such-object.txt", dry[2])
+        # With --skip-unreadable both complete and exit 6 (completed with skips).
+        self.assertRc(self.srv.run("-cf", key, "-m", manifest, "--dry-run", "--skip-unreadable"),
+                      s3env.EXIT_PARTIAL, "dry run with skips")
+        self.assertEqual(self.srv.keys(self.dst, "dry/"), [], "nothing written")
+        self.assertEqual(self.srv.open_uploads(self.dst), [])
+        # Storage classes are checked before anything is read or written.
+        rc, out, err = self.srv.run("-cf", key, f"s3://{self.src}/docs/", "--storage-class", "GLACER", "--dry-run")
+        self.assertRc((rc, out, err), EXIT_USAGE, "unknown storage class")
+        self.assertIn("GLACER", err)
+
+    def test_create_json_summary(self):
+        rc, out, err = self.srv.run("-cf", f"s3://{self.dst}/cj/a.tar", f"s3://{self.src}/docs/", "--json")
+        self.assertRc((rc, out, err), 0, "-c --json")
+        summary = json.loads(out)
+        self.assertEqual(summary["objects_planned"], len(self.objects))
+        head = self.srv.head(self.dst, "cj/a.tar")
+        self.assertEqual([a["etag"] for a in summary["archives"]], [head["ETag"].strip('"')])
+
+    def test_max_attempts_zero(self):
+        # The Go tool's 0 = no limit; here the most the client allows. Accepted, and it works.
+        self.make_archive("ma/a.tar")
+        rc, out, err = self.srv.run("-tf", f"s3://{self.dst}/ma/a.tar", "--max-attempts", "0")
+        self.assertRc((rc, out, err), 0, "--max-attempts 0")
+        self.assertEqual(sorted(line for line in out.split("\n") if line), sorted(self.objects))
+        rc, out, err = self.srv.run("-tf", f"s3://{self.dst}/ma/a.tar", "--max-attempts", "-1")
+        self.assertRc((rc, out, err), EXIT_USAGE, "--max-attempts -1")
+
     def test_text_logs_on_a_pipe_have_no_escape_codes(self):
         env = self.srv.binary_env(S3TAR_LOG_FORMAT="text")
         rc, out, err = self.srv.run("-cvvf", f"s3://{self.dst}/txt/a.tar", f"s3://{self.src}/docs/", env=env)

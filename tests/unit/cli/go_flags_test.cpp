@@ -41,6 +41,11 @@ TEST(GoFlags, MaxPartSizeIsMiBAndCapsTheParts) {
                UsageError);
 }
 
+TEST(GoFlags, MaxAttemptsZeroIsTheMostAllowed) {
+  EXPECT_EQ(parse({"-tf", "s3://b/k.tar", "--max-attempts", "0"}).connection.max_attempts.value(), 100);
+  EXPECT_EQ(parse({"-tf", "s3://b/k.tar", "--max-attempts", "3"}).connection.max_attempts.value(), 3);
+}
+
 TEST(GoFlags, NoArgumentsPointsToHelp) {
   try {
     parse_tar_options({});
