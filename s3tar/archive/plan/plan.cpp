@@ -328,7 +328,9 @@ std::string volume_key(const std::string& key, std::size_t index, std::size_t co
     suffix = ext;
   }
   const int width = static_cast<int>(std::max<std::uint64_t>(2, digits(count)));
-  return fmt::format("{}.{:0{}}{}", base, index + 1, width, suffix);
+  // Numbered from 0 as the Go s3tar numbers them (K.00.tar, K.01.tar, ...), so scripts that
+  // look for its volumes find ours.
+  return fmt::format("{}.{:0{}}{}", base, index, width, suffix);
 }
 
 }  // namespace

@@ -53,7 +53,7 @@ struct Options {
   std::uint64_t copy_threshold = 0;
   tar::Format format = tar::Format::Pax;
   std::uint64_t size_limit = 0;             // max bytes per volume, 0 = none
-  std::string archive_key = "archive.tar";  // K.tar; volumes K.01.tar, K.02.tar, ... when several
+  std::string archive_key = "archive.tar";  // K.tar; volumes K.00.tar, K.01.tar, ... when several
   Order order = Order::Interleaved;
 };
 

@@ -109,28 +109,28 @@ void expect_digests(tar::Format format, const std::vector<std::pair<std::string,
 
 TEST(GoldenArchives, Pax) {
   expect_digests(tar::Format::Pax, {{"86cd91bb4f75015b6045e4c6e409372d337046ebd7c4c2e89b5fc7b2b2fc4546",
-                                     "81b0512d88f2fd9faab9ddc26c1cd77220a77134b46c6ba40b56136ab42bd6ec"},
+                                     "ac19000124a61a7d6968d9846ef5dd56611f42c7de2aa4442129ab13148914a6"},
                                     {"f1b788a2709ff181be331ab6744ac87d3bf7d137bd03458089aa61904fb340bf",
-                                     "19339b36aa021d147a1edc3d612bf9e8245e41f7dde3a96ad3df6373b7c9473c"},
+                                     "8acaca2c6277ab1a68273836a0a7cf3856b84a76b6083c07d91a92e956aabcb0"},
                                     {"8987bf8342bc685809133f06c1a81314df21eb01d6148a6ca4f9a2d19860a20a",
-                                     "ed89334be046a70c0727f81463876fa909257c979954831e423d4e81a162cefa"},
+                                     "80d8873d2df47fc4fdaf6c38bc2c5e2d3eeb31ade7abbfd3c14473e47c1467dd"},
                                     {"904beaf097048c2efcfae79d6656584c14fb26821156aa192acbf532926c219e",
-                                     "cf0336b260455710e323810e01d35fbffd73a96b78c61ecbbbd60cc82e0862e3"},
+                                     "fe9129a16f268a9ddcdb5839ecfa13a55593fe790a24acebfdfd8570d4195df1"},
                                     {"c1faf1de8f9076ccea04e136a83db7015361980a80e18dac076de58b1dea8b2a",
-                                     "80bc39add7e5174132eb77a4e8dadedcc1cb1fec2e7c4d0dc1a1d7bb84db58ae"}});
+                                     "99ee29f33973bcfca429c2a9306ad4f2b47533ad4f54e49b67c510b55b466efa"}});
 }
 
 TEST(GoldenArchives, Gnu) {
   expect_digests(tar::Format::Gnu, {{"b5deb3ad971bcae460053ecdfb3e1a4400cc732fe823c4969411cf6f3b36915c",
-                                     "81b0512d88f2fd9faab9ddc26c1cd77220a77134b46c6ba40b56136ab42bd6ec"},
+                                     "ac19000124a61a7d6968d9846ef5dd56611f42c7de2aa4442129ab13148914a6"},
                                     {"df2e1637f0b34571a21062e2e2e2487de2e84ceffa45856240c9db326a62a318",
-                                     "19339b36aa021d147a1edc3d612bf9e8245e41f7dde3a96ad3df6373b7c9473c"},
+                                     "8acaca2c6277ab1a68273836a0a7cf3856b84a76b6083c07d91a92e956aabcb0"},
                                     {"91969fb45dbe252e68139c48b41e8dbbe0fe7d52882715d402ce3ede19c4e515",
-                                     "ed89334be046a70c0727f81463876fa909257c979954831e423d4e81a162cefa"},
+                                     "80d8873d2df47fc4fdaf6c38bc2c5e2d3eeb31ade7abbfd3c14473e47c1467dd"},
                                     {"a40d0de673d7646e8e61c3492c14c3bc6468a518ab503653f4ba3bb2ee963e9e",
-                                     "cfee7df849bb40ed10fee793deee92001cc2ee399ca75efb660bb539b5fee1c8"},
+                                     "8905148e1bbe7fac1bdcb2ca4c51d68844fd6a62c090358e2b30bc6b8f24fca2"},
                                     {"a9d78fb5b2d833a090d8d608c6edec2dc5cc84c8b0b50bb192deeb4e05b13bfb",
-                                     "2ffd58ad6a0cf80415ded4f6feb0b0a6deab902a29a71416ad72fc35136363ec"}});
+                                     "e99a9eda267a007f15aed8f1abd1c6475dc78d46fd82337c3362ba3a2eb9bcfb"}});
 }
 
 }  // namespace

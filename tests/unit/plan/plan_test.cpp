@@ -232,7 +232,7 @@ TEST(PlanProperty, RandomMemberListsWithSmallLimits) {
         EXPECT_EQ(v.key, "out/archive.tar");
       } else {
         char expected[64];
-        std::snprintf(expected, sizeof expected, "out/archive.%02zu.tar", i + 1);
+        std::snprintf(expected, sizeof expected, "out/archive.%02zu.tar", i);
         EXPECT_EQ(v.key, expected);
       }
       for (const Member& m : v.members) out.insert(m.bucket + "/" + m.key + "@" + m.version_id);
@@ -366,8 +366,8 @@ TEST(PlanVolumes, SizeLimitSplitsAndNamesVolumes) {
   o.size_limit = 100 * MiB;
   Plan plan = make_plan(uniform(1000, 256 * KiB), o);
   ASSERT_EQ(plan.volumes.size(), 3u);
-  EXPECT_EQ(plan.volumes[0].key, "2025-11-20/logs.01.tar");
-  EXPECT_EQ(plan.volumes[2].key, "2025-11-20/logs.03.tar");
+  EXPECT_EQ(plan.volumes[0].key, "2025-11-20/logs.00.tar");  // numbered as the Go s3tar does
+  EXPECT_EQ(plan.volumes[2].key, "2025-11-20/logs.02.tar");
   std::size_t members = 0;
   for (const auto& v : plan.volumes) {
     EXPECT_LE(v.total_size, o.size_limit);
