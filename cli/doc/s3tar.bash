@@ -43,7 +43,7 @@ _s3tar() {
     inventory) opts="$inventory_opts" ;;
     *)
       if ((COMP_CWORD == 1)) && [[ "$cur" != -* ]]; then
-        COMPREPLY=($(compgen -W "verify run inventory" -- "$cur"))
+        COMPREPLY=($(compgen -W "verify run inventory find" -- "$cur"))
         return
       fi ;;
   esac
