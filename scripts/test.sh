@@ -4,9 +4,10 @@
 #   2. integration and end-to-end tests against real Ceph RGW and moto on 127.0.0.1, then again
 #      against RGW in its AWS-like mode (HTTPS + virtual-hosted), directly and through a proxy,
 #   3. unit and fault tests again in an AddressSanitizer + UndefinedBehaviorSanitizer build,
-#   4. each libFuzzer target (tests/fuzz/) for a bounded time from its seed corpus;
+#   4. those that start threads again in a ThreadSanitizer build,
+#   5. each libFuzzer target (tests/fuzz/) for a bounded time from its seed corpus;
 # with source checks first (clang-format, file length). Exits non-zero when any test or check
-# fails. Build trees under build/ (S3TAR_BUILD_DIR moves build/): release, asan, fuzz.
+# fails. Build trees under build/ (S3TAR_BUILD_DIR moves build/): release, asan, tsan, fuzz.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -63,9 +64,25 @@ bash scripts/test-aws-path.sh "$build/release"
 
 stage "unit and fault tests under ASan + UBSan"
 cmake -S . -B "$build/asan" -DCMAKE_BUILD_TYPE=Debug -DS3TAR_SANITIZE=ON -DS3TAR_WERROR=ON "${launcher[@]}" >/dev/null
-cmake --build "$build/asan" -j"$jobs"
+cmake --build "$build/asan" -j"$jobs" --target unit_fault_tests
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir "$build/asan" -L 'unit|fault' --output-on-failure -j"$jobs" "${retry_hung[@]}"
+
+# ThreadSanitizer finds races between threads, so it builds and runs only the test executables
+# whose code under test starts threads: the HTTP event loop (http, fault: the client and the
+# executor), SigV4's shared key cache (sigv4), credential refresh (credentials), the inventory
+# reader's pool (inventory), the daily job's parallel tagging (scheduler). The pure ones (plan,
+# tar, s3's parsing and retry rules, cli options) cannot show a race, and the planner's property
+# and golden tests are the slowest under TSan. Not yet here: catalog (the restore's parallel
+# HEADs), to add once it has been seen to pass under TSan.
+stage "unit and fault tests that start threads, under ThreadSanitizer"
+tsan_tests=(test_http test_fault test_sigv4 test_credentials test_inventory test_scheduler)
+cmake -S . -B "$build/tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DS3TAR_TSAN=ON -DS3TAR_WERROR=ON "${launcher[@]}" >/dev/null
+cmake --build "$build/tsan" -j"$jobs" --target "${tsan_tests[@]}"
+# ctest lists each executable left unbuilt as one test <name>_NOT_BUILT: left out on purpose (so
+# build nothing else in this tree). tests/tsan.supp says why each suppression is no race.
+TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$root/tests/tsan.supp \
+  ctest --test-dir "$build/tsan" -L 'unit|fault' -E '_NOT_BUILT$' --output-on-failure -j"$jobs"
 
 stage "fuzzing: each libFuzzer target from its seed corpus for ${S3TAR_FUZZ_SECONDS:-20}s"
 bash scripts/fuzz.sh
