@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/context.h"
+#include "cli/output.h"
 #include "cli/tar/commands.h"
 #include "s3tar/archive/exec/archive_reader.h"
 #include "s3tar/archive/tar/header.h"
@@ -136,6 +137,18 @@ int verify_command(const TarOptions& o) {
     }
   }
 
+  if (o.json) {
+    print_json({{"archive", o.archive},
+                {"size", info.size},
+                {"members", members.empty() ? 0 : members.size() - 1},
+                {"structure_ok", end + tar::kEndOfArchiveSize <= info.size},
+                {"toc", toc.has_value()},
+                {"sources_checked", checked},
+                {"sources_missing", source_missing},
+                {"contents_compared", content_checked},
+                {"problems", problems}});
+    return problems.empty() ? kSuccess : kBadInput;
+  }
   std::cout << fmt::format(
       "{}: {} bytes, {} members; structure {}; toc.csv {}; {} sources checked{}{}; {} problem(s)\n",
       o.archive, info.size, members.empty() ? 0 : members.size() - 1,

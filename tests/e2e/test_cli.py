@@ -208,6 +208,16 @@ class GoFlags:
         head = self.srv.head(self.dst, "cj/a.tar")
         self.assertEqual([a["etag"] for a in summary["archives"]], [head["ETag"].strip('"')])
 
+    def test_verify_json_summary(self):
+        self.make_archive("vj/a.tar")
+        rc, out, err = self.srv.run("verify", "-f", f"s3://{self.dst}/vj/a.tar", "--json")
+        self.assertRc((rc, out, err), 0, "verify --json")
+        summary = json.loads(out)
+        self.assertEqual(summary["members"], len(self.objects))  # toc.csv not counted
+        self.assertEqual(summary["sources_checked"], len(self.objects))
+        self.assertTrue(summary["structure_ok"])
+        self.assertEqual(summary["problems"], [])
+
     def test_max_attempts_zero(self):
         # The Go tool's 0 = no limit; here the most the client allows. Accepted, and it works.
         self.make_archive("ma/a.tar")
