@@ -71,12 +71,11 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 # ThreadSanitizer finds races between threads, so it builds and runs only the test executables
 # whose code under test starts threads: the HTTP event loop (http, fault: the client and the
 # executor), SigV4's shared key cache (sigv4), credential refresh (credentials), the inventory
-# reader's pool (inventory), the daily job's parallel tagging (scheduler). The pure ones (plan,
-# tar, s3's parsing and retry rules, cli options) cannot show a race, and the planner's property
-# and golden tests are the slowest under TSan. Not yet here: catalog (the restore's parallel
-# HEADs), to add once it has been seen to pass under TSan.
+# reader's pool (inventory), the daily job's parallel tagging (scheduler), the restore's parallel
+# HEADs (catalog). The pure ones (plan, tar, s3's parsing and retry rules, cli options) cannot
+# show a race, and the planner's property and golden tests are the slowest under TSan.
 stage "unit and fault tests that start threads, under ThreadSanitizer"
-tsan_tests=(test_http test_fault test_sigv4 test_credentials test_inventory test_scheduler)
+tsan_tests=(test_http test_fault test_sigv4 test_credentials test_inventory test_scheduler test_catalog)
 cmake -S . -B "$build/tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DS3TAR_TSAN=ON -DS3TAR_WERROR=ON "${launcher[@]}" >/dev/null
 cmake --build "$build/tsan" -j"$jobs" --target "${tsan_tests[@]}"
 # ctest lists each executable left unbuilt as one test <name>_NOT_BUILT: left out on purpose (so
