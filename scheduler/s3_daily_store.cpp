@@ -5,17 +5,14 @@
 namespace s3tar::scheduler {
 namespace {
 
-bool is_not_found(const s3::S3Error& e) {
-  return e.status() == 404 || e.code() == "NoSuchKey" || e.code() == "NotFound";
-}
+bool is_not_found(const s3::S3Error& e) { return e.is_not_found(); }
 
 // A destination write failed because another run got there first: it completed the key (a
 // conditional write's 412, or the 409 of a conditional write racing another) or aborted our
 // upload after completing the key itself (NoSuchUpload). Source problems never reach here: the
 // executor turns them into SourceError.
 bool lost_race(const s3::S3Error& e) {
-  return e.code() == "NoSuchUpload" || e.status() == 412 || e.code() == "PreconditionFailed" ||
-         e.code() == "ConditionalRequestConflict";
+  return e.is_no_such_upload() || e.is_precondition_failed() || e.is_conditional_conflict();
 }
 
 }  // namespace
@@ -51,7 +48,7 @@ bool S3DailyStore::put(const std::string& bucket, const std::string& key, std::s
   try {
     client_.put_object(bucket, key, std::make_shared<const std::string>(std::move(body)), w).get();
   } catch (const s3::S3Error& e) {
-    if (if_none_match && e.status() == 412) return false;
+    if (if_none_match && e.is_precondition_failed()) return false;
     throw;
   }
   return true;
@@ -73,7 +70,7 @@ bool S3DailyStore::abort_upload(const std::string& bucket, const std::string& ke
   try {
     client_.abort_multipart_upload(bucket, key, upload_id).get();
   } catch (const s3::S3Error& e) {
-    if (e.code() == "NoSuchUpload" || e.status() == 404) return false;
+    if (e.is_no_such_upload() || e.is_not_found()) return false;
     throw;
   }
   return true;

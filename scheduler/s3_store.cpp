@@ -8,9 +8,7 @@
 namespace s3tar::scheduler {
 namespace {
 
-bool not_found(const s3::S3Error& e) {
-  return e.status() == 404 || e.code() == "NoSuchKey" || e.code() == "NotFound";
-}
+bool not_found(const s3::S3Error& e) { return e.is_not_found(); }
 
 }  // namespace
 
@@ -48,7 +46,7 @@ void S3ObjectStore::read(const std::string& bucket, const std::string& key, cons
     head = fetch(0, "").get();
   } catch (const s3::S3Error& e) {
     if (not_found(e)) throw inventory::NotFoundError("no such object: " + where);
-    if (e.status() != 416) throw;
+    if (!e.is_invalid_range()) throw;
     // No byte range of an empty object can be satisfied: read it whole (it is empty).
     head = client_.get_object(s3::GetRequest{{bucket, key, ""}, std::nullopt, "", nullptr}).get();
     if (!head.body.empty()) sink(head.body.data(), head.body.size());
@@ -68,7 +66,7 @@ void S3ObjectStore::read(const std::string& bucket, const std::string& key, cons
     try {
       r = next.get();
     } catch (const s3::S3Error& e) {
-      if (e.status() == 412 || not_found(e))
+      if (e.is_precondition_failed() || not_found(e))
         throw inventory::StoreError(where + " changed while it was read (ETag " + etag + ")");
       throw;
     }

@@ -12,7 +12,6 @@ limit=600
 
 # Today's exceptions (lines when the check came in). Remove an entry once its file is split.
 allowed=(
-  s3tar/s3/client.cpp                              # 749: the S3 client, being split by concern
   tests/fault/client_fault_test.cpp                # 756: the client's fault tests
   tests/integration/s3/client_integration_test.cpp # 768: the client against RGW and moto
 )

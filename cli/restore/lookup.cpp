@@ -54,7 +54,7 @@ std::vector<catalog::ArchiveHead> head_archives(s3::S3Client& client,
       h.restore = info.restore;
       h.size = info.size;
     } catch (const s3::S3Error& e) {
-      if (e.status() != 404) throw;
+      if (!e.is_not_found()) throw;
       h.exists = false;
     }
     heads.push_back(std::move(h));

@@ -82,7 +82,7 @@ int verify_command(const TarOptions& o) {
                          m.value("version_id", std::string()), m.value("etag", std::string()),
                          m.at("size").get<uint64_t>()});
   } catch (const s3::S3Error& e) {
-    if (e.status() != 404) throw;
+    if (!e.is_not_found()) throw;
     log::warn("verify.no_index", "no index sidecar: members are checked against the TOC only");
   }
   size_t checked = 0, source_missing = 0;
@@ -103,7 +103,7 @@ int verify_command(const TarOptions& o) {
           problem(fmt::format("{}: source ETag is {}, the archive recorded {}", where, src.etag, s.etag));
         ++checked;
       } catch (const s3::S3Error& e) {
-        if (e.status() != 404) throw;
+        if (!e.is_not_found()) throw;
         ++source_missing;
         log::warn("verify.source_missing", where + " no longer exists (not an archive error)");
       }

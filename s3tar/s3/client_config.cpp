@@ -97,6 +97,7 @@ bool resolve_path_style(const ConnectionOptions& o, const SharedConfig& profile,
 ClientConfig resolve_client_config(const ConnectionOptions& o) {
   ClientConfig cfg;
   cfg.profile = o.profile.value_or("");
+  cfg.stop_flag = o.stop_flag;
   const SharedConfig profile = SharedConfig::load(o.profile);
   profile.require_profile();  // an explicitly selected profile must exist, whatever else is set
 

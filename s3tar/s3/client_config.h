@@ -12,6 +12,7 @@
 //   CA bundle     --ca-bundle, AWS_CA_BUNDLE, profile `ca_bundle`, the system's
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -32,6 +33,8 @@ struct ClientConfig {
   HttpEngineOptions http;
   RetryConfig retry;
   std::string profile;  // empty = default resolution (AWS_PROFILE, then "default")
+  // Set by a signal handler (SIGTERM/SIGINT): when it becomes true the client stops (S3Client::cancel).
+  const std::atomic<bool>* stop_flag = nullptr;
 };
 
 // What the command line may set; unset values fall back to env, profile, defaults.
@@ -44,6 +47,7 @@ struct ConnectionOptions {
   std::optional<size_t> max_in_flight;
   bool no_verify_tls = false;
   std::optional<std::string> ca_bundle;
+  const std::atomic<bool>* stop_flag = nullptr;  // see ClientConfig::stop_flag
 };
 
 // Throws UsageError with a one-line message for bad values (a bad endpoint URL, AWS_MAX_ATTEMPTS

@@ -1,6 +1,10 @@
 #include "s3tar/s3/errors.h"
 
-#include <pugixml.hpp>
+#include <algorithm>
+#include <array>
+#include <string_view>
+
+#include "s3tar/s3/retry.h"
 
 namespace s3tar::s3 {
 namespace {
@@ -9,8 +13,8 @@ std::string describe(const S3ErrorInfo& i) {
   std::string s = i.operation;
   if (!i.resource.empty()) s += " " + i.resource;
   s += ": ";
-  if (i.code == "CredentialsError") {
-    s += i.message;  // no request was sent: the credentials could not be loaded
+  if (i.cancelled) {
+    s += "cancelled by a stop request";
   } else if (i.http_status == 0) {
     s += i.message;  // says where it failed: the endpoint or the proxy
   } else {
@@ -23,13 +27,22 @@ std::string describe(const S3ErrorInfo& i) {
   return s;
 }
 
-ErrorCategory category_of(const S3ErrorInfo& i) {
-  if (i.retryable) return ErrorCategory::Transient;
+constexpr std::array<std::string_view, 4> kBadCredentialCodes = {
+    "InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidToken", "ExpiredToken"};
+constexpr std::array<std::string_view, 3> kDeniedCodes = {"AccessDenied", "AllAccessDisabled",
+                                                          "AccountProblem"};
+
+template <size_t N>
+bool one_of(const std::array<std::string_view, N>& set, const std::string& code) {
+  return std::find(set.begin(), set.end(), code) != set.end();
+}
+
+ErrorCategory category_of(const S3ErrorInfo& i, S3ErrorReason reason) {
+  if (i.retryable || i.cancelled) return ErrorCategory::Transient;
   const std::string& c = i.code;
-  if (c == "AccessDenied" || c == "AllAccessDisabled" || c == "NoSuchBucket" || c == "InvalidAccessKeyId" ||
-      c == "SignatureDoesNotMatch" || c == "InvalidBucketName" || c == "InvalidStorageClass" ||
-      c == "InvalidArgument" || c == "CredentialsError" || c == "AccountProblem" || c == "InvalidToken" ||
-      c == "ExpiredToken" || c == "TokenRefreshRequired" || c.rfind("KMS.", 0) == 0 || c == "TLSError" ||
+  if (reason == S3ErrorReason::AccessDenied || reason == S3ErrorReason::BadCredentials ||
+      reason == S3ErrorReason::NoSuchBucket || c == "InvalidBucketName" || c == "InvalidStorageClass" ||
+      c == "InvalidArgument" || c == "TokenRefreshRequired" || c == "TLSError" ||
       c == "ProxyError")  // a certificate not accepted, a proxy that refuses
     return ErrorCategory::Usage;
   return ErrorCategory::BadInput;
@@ -37,21 +50,62 @@ ErrorCategory category_of(const S3ErrorInfo& i) {
 
 }  // namespace
 
-S3Error::S3Error(S3ErrorInfo info)
-    : s3tar::Error(category_of(info), describe(info)), info_(std::move(info)) {}
-
-bool parse_error_body(const std::string& body, std::string& code, std::string& message,
-                      std::string& request_id) {
-  // Cheap pre-check: most 200 bodies are not errors and some are large listings.
-  if (body.find("<Error") == std::string::npos) return false;
-  pugi::xml_document doc;
-  if (!doc.load_buffer(body.data(), body.size())) return false;
-  pugi::xml_node err = doc.child("Error");
-  if (!err) return false;
-  code = err.child_value("Code");
-  message = err.child_value("Message");
-  request_id = err.child_value("RequestId");
-  return !code.empty();
+const char* to_string(S3ErrorReason reason) {
+  switch (reason) {
+    case S3ErrorReason::NoSuchKey:
+      return "no-such-key";
+    case S3ErrorReason::NoSuchBucket:
+      return "no-such-bucket";
+    case S3ErrorReason::NoSuchUpload:
+      return "no-such-upload";
+    case S3ErrorReason::PreconditionFailed:
+      return "precondition-failed";
+    case S3ErrorReason::ConditionalConflict:
+      return "conditional-conflict";
+    case S3ErrorReason::ArchivedObject:
+      return "archived-object";
+    case S3ErrorReason::InvalidRange:
+      return "invalid-range";
+    case S3ErrorReason::AccessDenied:
+      return "access-denied";
+    case S3ErrorReason::BadCredentials:
+      return "bad-credentials";
+    case S3ErrorReason::Throttled:
+      return "throttled";
+    case S3ErrorReason::ServerError:
+      return "server-error";
+    case S3ErrorReason::NoResponse:
+      return "no-response";
+    case S3ErrorReason::Cancelled:
+      return "cancelled";
+    case S3ErrorReason::Other:
+      break;
+  }
+  return "other";
 }
+
+S3ErrorReason reason_of(long status, const std::string& code) {
+  if (status == 0) return S3ErrorReason::NoResponse;
+  if (code == "NoSuchKey" || code == "NoSuchVersion" || (status == 404 && code == "NotFound"))
+    return S3ErrorReason::NoSuchKey;
+  if (code == "NoSuchBucket") return S3ErrorReason::NoSuchBucket;
+  if (code == "NoSuchUpload") return S3ErrorReason::NoSuchUpload;
+  if (status == 412 || code == "PreconditionFailed") return S3ErrorReason::PreconditionFailed;
+  if (code == "ConditionalRequestConflict") return S3ErrorReason::ConditionalConflict;
+  if (code == "InvalidObjectState") return S3ErrorReason::ArchivedObject;
+  if (status == 416 || code == "InvalidRange") return S3ErrorReason::InvalidRange;
+  if (one_of(kDeniedCodes, code) || code.rfind("KMS.", 0) == 0) return S3ErrorReason::AccessDenied;
+  if (one_of(kBadCredentialCodes, code)) return S3ErrorReason::BadCredentials;
+  const ErrorKind kind = classify_error(status, 0, code);
+  if (kind == ErrorKind::Throttling) return S3ErrorReason::Throttled;
+  if (status >= 500 || kind == ErrorKind::Transient) return S3ErrorReason::ServerError;
+  return S3ErrorReason::Other;
+}
+
+S3Error::S3Error(const S3ErrorInfo& info)
+    : S3Error(info.cancelled ? S3ErrorReason::Cancelled : reason_of(info.http_status, info.code), info) {}
+
+S3Error::S3Error(S3ErrorReason reason, const S3ErrorInfo& info)
+    : s3tar::Error(category_of(info, reason), describe(info)), info_(info), reason_(reason) {}
 
 }  // namespace s3tar::s3

@@ -101,4 +101,66 @@ int RetryQuota::available() const {
   return tokens_;
 }
 
+RetryStrategy::RetryStrategy(RetryConfig config, const std::atomic<bool>* stop_flag)
+    : config_(std::move(config)), stop_flag_(stop_flag), quota_(config_), rng_(std::random_device{}()) {}
+
+RetryState RetryStrategy::begin(bool cleanup) const {
+  RetryState s;
+  s.cleanup = cleanup;
+  if (cleanup) s.deadline = std::chrono::steady_clock::now() + config_.cleanup_deadline;
+  return s;
+}
+
+bool RetryStrategy::may_send(const RetryState& s) const {
+  if (s.cleanup) return std::chrono::steady_clock::now() < s.deadline;
+  return !stopped();
+}
+
+RetryDecision RetryStrategy::on_failure(RetryState& s, ErrorKind kind) {
+  RetryDecision d;
+  if (!is_retryable(kind)) {
+    d.gave_up = "not retryable";
+    return d;
+  }
+  if (!s.cleanup && stopped()) {
+    d.gave_up = "stopped";
+    return d;
+  }
+  const int max_attempts = s.cleanup ? config_.cleanup_max_attempts : config_.max_attempts;
+  if (s.attempts >= max_attempts) {
+    d.gave_up = "attempts exhausted";
+    return d;
+  }
+  if (kind == ErrorKind::ExpiredToken) {
+    // One retry with reloaded credentials; a second ExpiredToken means they are not refreshable.
+    if (s.refreshed_credentials) {
+      d.gave_up = "credentials expired again after a reload";
+      return d;
+    }
+    s.refreshed_credentials = true;
+  }
+  d.delay = delay_for(kind, s.attempts);
+  if (s.cleanup) {
+    if (std::chrono::steady_clock::now() + d.delay >= s.deadline) {
+      d.gave_up = "cleanup deadline reached";
+      return d;
+    }
+  } else if (kind != ErrorKind::ClockSkew && kind != ErrorKind::ExpiredToken &&
+             !quota_.acquire(kind, s.quota_cost)) {
+    d.gave_up = "retry quota exhausted";
+    return d;
+  }
+  d.retry = true;
+  return d;
+}
+
+void RetryStrategy::on_success(const RetryState& s) {
+  if (!s.cleanup) quota_.on_success(s.quota_cost);
+}
+
+std::chrono::milliseconds RetryStrategy::delay_for(ErrorKind kind, int attempt) {
+  std::lock_guard lock(rng_mu_);
+  return backoff_delay(config_, kind, attempt, rng_);
+}
+
 }  // namespace s3tar::s3

@@ -1,7 +1,9 @@
 // Retry policy like the AWS SDKs' "standard" mode: exponential back-off with full jitter,
 // a longer base for throttling, and a retry quota (token bucket) that stops retry storms.
+// RetryStrategy puts them together for the client, with cancellation and cleanup calls.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <random>
@@ -20,6 +22,12 @@ struct RetryConfig {
   int quota_capacity = 500;
   int retry_cost = 5;
   int timeout_cost = 10;
+  // Cleanup calls (AbortMultipartUpload after a failure or a stop) have a budget of their own:
+  // they do not draw on the shared quota (a throttling storm that emptied it is exactly when an
+  // abort must still be retried), a stop request does not end them, and they give up at a short
+  // overall deadline so that a stopped process exits well within a container's stop timeout.
+  int cleanup_max_attempts = 6;
+  std::chrono::milliseconds cleanup_deadline{6'000};
 };
 
 enum class ErrorKind {
@@ -58,6 +66,53 @@ class RetryQuota {
   const RetryConfig cfg_;
   mutable std::mutex mu_;
   int tokens_;
+};
+
+// The retry state of one call (one operation and its attempts).
+struct RetryState {
+  int attempts = 0;    // attempts started
+  int quota_cost = 0;  // tokens its retries took from the shared quota
+  bool cleanup = false;
+  bool refreshed_credentials = false;
+  // Cleanup calls give up here (steady clock); max() = no deadline.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+};
+
+struct RetryDecision {
+  bool retry = false;
+  std::chrono::milliseconds delay{0};
+  const char* gave_up = "";  // why not, when !retry: "not retryable", "attempts exhausted", ...
+};
+
+// Decides, call by call, whether a failed attempt is tried again and when; owns the shared retry
+// quota and sees cancellation: once stopped (stop(), or the watched flag set by a signal handler)
+// no call starts another attempt, except cleanup calls within their deadline. Thread-safe.
+class RetryStrategy {
+ public:
+  explicit RetryStrategy(RetryConfig config, const std::atomic<bool>* stop_flag = nullptr);
+
+  // The state of a new call; cleanup calls get their deadline.
+  RetryState begin(bool cleanup) const;
+  // May the call send an(other) attempt now?
+  bool may_send(const RetryState& state) const;
+  // After a failed attempt: try again after `delay`, or give up.
+  RetryDecision on_failure(RetryState& state, ErrorKind kind);
+  void on_success(const RetryState& state);
+
+  void stop() { stopped_ = true; }
+  bool stopped() const { return stopped_ || (stop_flag_ && stop_flag_->load()); }
+  const RetryConfig& config() const { return config_; }
+  int quota_available() const { return quota_.available(); }
+
+ private:
+  std::chrono::milliseconds delay_for(ErrorKind kind, int attempt);
+
+  const RetryConfig config_;
+  const std::atomic<bool>* const stop_flag_;
+  std::atomic<bool> stopped_{false};
+  RetryQuota quota_;
+  std::mutex rng_mu_;
+  std::mt19937_64 rng_;
 };
 
 }  // namespace s3tar::s3

@@ -47,7 +47,7 @@ std::optional<std::vector<tar::TocEntry>> read_index_sidecar(s3::S3Client& clien
                .get()
                .body;
   } catch (const s3::S3Error& e) {
-    if (e.status() == 404) return std::nullopt;
+    if (e.is_not_found()) return std::nullopt;
     throw;
   }
   const auto j = nlohmann::json::parse(body);
@@ -71,7 +71,7 @@ ArchiveIndex load_index(s3::S3Client& client, const s3::ObjectRef& archive,
     if (auto toc = read_toc(client, archive)) return {std::move(*toc), "toc.csv"};
   } catch (const s3::S3Error& e) {
     // An archive in GLACIER/DEEP_ARCHIVE cannot be read until restored: its sidecar can.
-    if (e.code() != "InvalidObjectState") throw;
+    if (!e.is_archived()) throw;
     if (auto idx = read_index_sidecar(client, archive)) return {std::move(*idx), "index sidecar"};
     throw;
   }

@@ -46,11 +46,9 @@ struct SourceFailure : std::runtime_error {
 }  // namespace
 
 std::optional<std::string> source_problem_reason(const s3::S3Error& e) {
-  const auto& code = e.code();
-  if (code == "PreconditionFailed" || e.status() == 412) return "changed";
-  if (code == "NoSuchKey" || code == "NoSuchVersion" || (e.status() == 404 && code == "NotFound"))
-    return "missing";
-  if (code == "InvalidObjectState") return "archived";
+  if (e.is_precondition_failed()) return "changed";
+  if (e.is_not_found()) return "missing";
+  if (e.is_archived()) return "archived";
   return std::nullopt;
 }
 
@@ -285,7 +283,7 @@ VolumeResult Executor::write_volume(const std::string& bucket, const plan::Volum
         client_.abort_multipart_upload(bucket, volume.key, upload_id).get();
         log::info("upload.aborted", "aborted the multipart upload of s3://" + bucket + "/" + volume.key);
       } catch (const s3::S3Error& e) {
-        if (e.code() == "NoSuchUpload" || e.code() == "NoSuchKey") return;  // already gone
+        if (e.is_no_such_upload() || e.is_not_found()) return;  // already gone
         log::error(
             "upload.abort_failed",
             "could not abort the multipart upload of s3://" + bucket + "/" + volume.key + ": " + e.what(),

@@ -11,14 +11,14 @@ bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
 
+}  // namespace
+
 std::optional<std::string> find_header(const HeaderList& headers, std::string_view name) {
   for (const auto& [k, v] : headers) {
     if (iequals(k, name)) return v;
   }
   return std::nullopt;
 }
-
-}  // namespace
 
 std::string uri_encode(std::string_view in, bool encode_slash) {
   static constexpr char kHex[] = "0123456789ABCDEF";

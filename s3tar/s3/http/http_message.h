@@ -33,6 +33,9 @@ struct HttpRequest {
   std::optional<std::string> header(std::string_view name) const;  // case-insensitive
 };
 
+// The first header of that name (case-insensitive).
+std::optional<std::string> find_header(const HeaderList& headers, std::string_view name);
+
 // Called with each chunk of a response body; return false to abort the transfer.
 using BodySink = std::function<bool(const char* data, size_t size)>;
 

@@ -88,5 +88,94 @@ TEST(RetryQuota, EmptiesUnderAStormAndRefillsOnSuccess) {
   EXPECT_EQ(timeout_cost, 10);
 }
 
+// ---- the strategy: attempts, quota, stop, cleanup calls ------------------------------------
+
+RetryConfig fast_config() {
+  RetryConfig cfg;
+  cfg.max_attempts = 3;
+  cfg.base = std::chrono::milliseconds(1);
+  cfg.throttle_base = std::chrono::milliseconds(1);
+  return cfg;
+}
+
+TEST(RetryStrategy, RetriesRetryableFailuresUpToMaxAttempts) {
+  RetryStrategy strategy(fast_config());
+  RetryState s = strategy.begin(false);
+  s.attempts = 1;
+  EXPECT_TRUE(strategy.on_failure(s, ErrorKind::Transient).retry);
+  s.attempts = 2;
+  EXPECT_TRUE(strategy.on_failure(s, ErrorKind::Throttling).retry);
+  s.attempts = 3;
+  const RetryDecision last = strategy.on_failure(s, ErrorKind::Transient);
+  EXPECT_FALSE(last.retry);
+  EXPECT_STREQ(last.gave_up, "attempts exhausted");
+  s.attempts = 1;
+  EXPECT_FALSE(strategy.on_failure(s, ErrorKind::Permanent).retry);
+}
+
+TEST(RetryStrategy, ExpiredTokenIsRetriedOnceWithoutTheQuota) {
+  RetryConfig cfg = fast_config();
+  cfg.max_attempts = 5;
+  cfg.quota_capacity = 0;
+  RetryStrategy strategy(cfg);
+  RetryState s = strategy.begin(false);
+  s.attempts = 1;
+  const RetryDecision d = strategy.on_failure(s, ErrorKind::ExpiredToken);
+  EXPECT_TRUE(d.retry);
+  EXPECT_EQ(d.delay.count(), 0);
+  s.attempts = 2;
+  EXPECT_FALSE(strategy.on_failure(s, ErrorKind::ExpiredToken).retry);
+  EXPECT_FALSE(strategy.on_failure(s, ErrorKind::Transient).retry) << "the empty quota stops other retries";
+}
+
+TEST(RetryStrategy, AStopEndsRetriesAndNewAttemptsButNotCleanupCalls) {
+  std::atomic<bool> stop{false};
+  RetryStrategy strategy(fast_config(), &stop);
+  RetryState normal = strategy.begin(false);
+  RetryState cleanup = strategy.begin(true);
+  EXPECT_TRUE(strategy.may_send(normal));
+  stop = true;  // what the signal handler does
+  EXPECT_TRUE(strategy.stopped());
+  EXPECT_FALSE(strategy.may_send(normal));
+  normal.attempts = 1;
+  const RetryDecision d = strategy.on_failure(normal, ErrorKind::Throttling);
+  EXPECT_FALSE(d.retry);
+  EXPECT_STREQ(d.gave_up, "stopped");
+  EXPECT_TRUE(strategy.may_send(cleanup));
+  cleanup.attempts = 1;
+  EXPECT_TRUE(strategy.on_failure(cleanup, ErrorKind::Throttling).retry);
+
+  RetryStrategy by_call(fast_config());
+  by_call.stop();
+  EXPECT_FALSE(by_call.may_send(by_call.begin(false)));
+}
+
+TEST(RetryStrategy, CleanupCallsHaveTheirOwnBudgetAndDeadline) {
+  RetryConfig cfg = fast_config();
+  cfg.quota_capacity = 5;  // one retry's worth, spent below
+  cfg.cleanup_max_attempts = 4;
+  cfg.cleanup_deadline = std::chrono::milliseconds(200);
+  RetryStrategy strategy(cfg);
+  RetryState storm = strategy.begin(false);
+  storm.attempts = 1;
+  ASSERT_TRUE(strategy.on_failure(storm, ErrorKind::Throttling).retry);
+  storm.attempts = 2;
+  ASSERT_STREQ(strategy.on_failure(storm, ErrorKind::Throttling).gave_up, "retry quota exhausted");
+
+  RetryState abort = strategy.begin(true);
+  for (int attempt = 1; attempt < 4; ++attempt) {
+    abort.attempts = attempt;
+    EXPECT_TRUE(strategy.on_failure(abort, ErrorKind::Throttling).retry) << "attempt " << attempt;
+  }
+  abort.attempts = 4;
+  EXPECT_STREQ(strategy.on_failure(abort, ErrorKind::Throttling).gave_up, "attempts exhausted");
+
+  RetryState late = strategy.begin(true);
+  late.deadline = std::chrono::steady_clock::now();
+  late.attempts = 1;
+  EXPECT_FALSE(strategy.may_send(late));
+  EXPECT_STREQ(strategy.on_failure(late, ErrorKind::Throttling).gave_up, "cleanup deadline reached");
+}
+
 }  // namespace
 }  // namespace s3tar::s3
