@@ -120,9 +120,17 @@ class FaultTest : public ::testing::Test {
     log_path_ = dir_ / "log.jsonl";
     std::ofstream(script_path) << script.dump();
     const std::string peer = std::string(S3TAR_SOURCE_DIR) + "/tests/fault/scripted_peer.py";
-    std::vector<std::string> args = {
-        "python3",          peer,          "--port",          "0", "--script", script_path.string(), "--log",
-        log_path_.string(), "--port-file", port_path.string()};
+    std::vector<std::string> args = {"python3",
+                                     peer,
+                                     "--port",
+                                     "0",
+                                     "--script",
+                                     script_path.string(),
+                                     "--log",
+                                     log_path_.string(),
+                                     "--port-file",
+                                     port_path.string(),
+                                     "--exit-with-parent"};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
