@@ -19,7 +19,13 @@ namespace s3tar::s3 {
 struct S3Client::Call {
   Op op = Op::GetObject;
   std::string resource;  // "s3://bucket/key", for messages and logs
-  HttpRequest request;   // unsigned; every attempt signs a copy
+  std::string bucket;    // the request's bucket (empty = the service)
+  HttpRequest request;   // unsigned; every attempt signs a copy, for `region`
+  std::string region;    // the signing region: the client's, or the one learned for the bucket
+  // Sent again for the bucket's region after an answer refusing it for its region (at most once).
+  bool redirected = false;
+  // ok() gets whatever answer comes, error or not, after one attempt (a HEAD to learn a region).
+  bool any_answer = false;
   // A 200 body may be an <Error> (S3 sends some failures that way: Copy, Complete).
   bool check_embedded_error = false;
   std::function<bool(uint64_t, const char*, size_t)> sink;

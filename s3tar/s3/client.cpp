@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "s3tar/log/log.h"
 #include "s3tar/s3/call.h"
 #include "s3tar/s3/credentials/chain_provider.h"
 #include "s3tar/s3/credentials/refreshing_provider.h"
@@ -17,11 +18,13 @@ const char* const kOpNames[] = {
     "ListObjectsV2",         "HeadObject",           "GetObject",      "PutObject",
     "CreateMultipartUpload", "UploadPart",           "UploadPartCopy", "CompleteMultipartUpload",
     "AbortMultipartUpload",  "ListMultipartUploads", "ListParts",      "DeleteObject",
-    "DeleteObjects",         "PutObjectTagging",     "CopyObject"};
+    "DeleteObjects",         "PutObjectTagging",     "CopyObject",     "HeadBucket"};
 static_assert(std::size(kOpNames) == static_cast<size_t>(Op::Count));
 
 std::string default_code_for_status(long status) {
   switch (status) {
+    case 301:
+      return "PermanentRedirect";  // a HEAD for a bucket in another region has no body to say so
     case 304:
       return "NotModified";
     case 400:
@@ -103,12 +106,16 @@ HttpRequest S3Client::new_request(const std::string& method, const std::string& 
   return address_request({config_.endpoint_url, config_.region, config_.path_style}, method, bucket, key);
 }
 
-std::shared_ptr<S3Client::Call> S3Client::new_call(Op op, std::string resource, HttpRequest request,
-                                                   const CallOptions& options) {
+std::shared_ptr<S3Client::Call> S3Client::new_call(Op op, std::string resource, const std::string& bucket,
+                                                   HttpRequest request, const CallOptions& options) {
   auto call = std::make_shared<Call>();
   call->op = op;
   call->resource = std::move(resource);
+  call->bucket = bucket;
   call->request = std::move(request);
+  call->region = bucket.empty() ? config_.region : bucket_regions_.region_of(bucket, config_.region);
+  if (call->region != config_.region)
+    readdress(call->request, {config_.endpoint_url, call->region, config_.path_style}, bucket);
   call->retry = retry_.begin(options.cleanup);
   call->report = options.report;
   return call;
@@ -132,7 +139,7 @@ void S3Client::attempt(const std::shared_ptr<Call>& call) {
         std::make_exception_ptr(CredentialsError(std::string("AWS credentials: ") + e.what())));
   }
   SigningParams params;
-  params.region = config_.region;
+  params.region = call->region;
   params.time = std::chrono::system_clock::now() + std::chrono::milliseconds(clock_offset_ms_.load());
   try {
     sign_request(req, *creds, params);
@@ -157,10 +164,29 @@ void S3Client::attempt(const std::shared_ptr<Call>& call) {
 
 void S3Client::on_response(const std::shared_ptr<Call>& call, HttpResponse&& r) {
   counters_.bytes_received += r.body.size();
+  if (call->any_answer) return call->succeed(std::move(r));
   const Answer a = read_answer(r, call->check_embedded_error);
   if (a.kind == ErrorKind::None) {
     retry_.on_success(call->retry);
     return call->succeed(std::move(r));
+  }
+  const auto error = [&] {
+    S3ErrorInfo info{op_name(call->op),
+                     call->resource,
+                     a.status == 500 ? r.status : a.status,
+                     a.code,
+                     a.message.empty() && r.header("x-amz-bucket-region")
+                         ? "the bucket is in region " + *r.header("x-amz-bucket-region")
+                         : a.message,
+                     a.request_id,
+                     call->retry.attempts,
+                     is_retryable(a.kind),
+                     call->ambiguous};
+    return std::make_exception_ptr(S3Error(info));
+  };
+  if (!closing_ && !call->redirected && !call->bucket.empty()) {
+    if (const auto wrong = wrong_region(call->op, r.status, a.code, r))
+      return redirect(call, *wrong, error());
   }
   if (a.kind == ErrorKind::ClockSkew) correct_clock(r);
   if (a.kind == ErrorKind::ExpiredToken) {
@@ -169,19 +195,46 @@ void S3Client::on_response(const std::shared_ptr<Call>& call, HttpResponse&& r) 
   }
   RetryDecision decision;
   if (!closing_) decision = retry_.on_failure(call->retry, a.kind);
-  if (!decision.retry) {
-    S3ErrorInfo info{op_name(call->op),
-                     call->resource,
-                     a.status == 500 ? r.status : a.status,
-                     a.code,
-                     a.message,
-                     a.request_id,
-                     call->retry.attempts,
-                     is_retryable(a.kind),
-                     call->ambiguous};
-    return call->give_up(std::make_exception_ptr(S3Error(info)));
-  }
+  if (!decision.retry) return call->give_up(error());
   retry_later(call, decision.delay);
+}
+
+void S3Client::redirect(const std::shared_ptr<Call>& call, const WrongRegion& wrong,
+                        std::exception_ptr refused) {
+  call->redirected = true;
+  if (!wrong.region.empty()) return follow_region(call, wrong.region, std::move(refused));
+  // The answer does not name the region: a HEAD on the bucket does, whatever its status.
+  auto head = new_call(Op::HeadBucket, "s3://" + call->bucket, call->bucket,
+                       new_request("HEAD", call->bucket, ""), {.cleanup = call->retry.cleanup});
+  head->any_answer = true;
+  head->redirected = true;
+  head->ok = [this, call, refused](HttpResponse&& answer) {
+    const auto region = bucket_region_header(answer);
+    if (!region) return call->give_up(refused);
+    follow_region(call, *region, refused);
+  };
+  head->fail = [call, refused](std::exception_ptr) { call->give_up(refused); };
+  start(head);
+}
+
+// Sends the call again, at once, for the bucket's region; the refused attempt does not count
+// against max_attempts (it cannot have taken effect).
+void S3Client::follow_region(const std::shared_ptr<Call>& call, const std::string& region,
+                             std::exception_ptr refused) {
+  if (region == call->region || !retry_.may_send(call->retry)) return call->give_up(std::move(refused));
+  if (bucket_regions_.learn(call->bucket, region)) {
+    log::debug("s3.region_redirect",
+               "s3://" + call->bucket + " is in region " + region + ", not " + call->region +
+                   ": sending its requests there (setting the region saves this detour)",
+               {{"bucket", call->bucket},
+                {"region", region},
+                {"from_region", call->region},
+                {"operation", op_name(call->op)}});
+  }
+  call->region = region;
+  readdress(call->request, {config_.endpoint_url, region, config_.path_style}, call->bucket);
+  --call->retry.attempts;
+  attempt(call);
 }
 
 void S3Client::retry_later(const std::shared_ptr<Call>& call, std::chrono::milliseconds delay) {

@@ -22,6 +22,7 @@
 #include "s3tar/s3/etag.h"
 #include "s3tar/s3/http/http_engine.h"
 #include "s3tar/s3/http_time.h"
+#include "s3tar/s3/region_redirect.h"
 #include "s3tar/s3/retry.h"
 #include "s3tar/s3/types.h"
 
@@ -136,19 +137,26 @@ class S3Client {
 
  private:
   HttpRequest new_request(const std::string& method, const std::string& bucket, const std::string& key) const;
-  std::shared_ptr<Call> new_call(Op op, std::string resource, HttpRequest request,
+  std::shared_ptr<Call> new_call(Op op, std::string resource, const std::string& bucket, HttpRequest request,
                                  const CallOptions& options);
   void start(std::shared_ptr<Call> call);
   void attempt(const std::shared_ptr<Call>& call);
   void on_response(const std::shared_ptr<Call>& call, HttpResponse&& response);
   void retry_later(const std::shared_ptr<Call>& call, std::chrono::milliseconds delay);
+  // The call's bucket is in another region (region_redirect.h): sends the call once more for the
+  // bucket's region, learned from the answer or a HEAD on the bucket, or gives up with `refused`.
+  void redirect(const std::shared_ptr<Call>& call, const WrongRegion& wrong, std::exception_ptr refused);
+  void follow_region(const std::shared_ptr<Call>& call, const std::string& region,
+                     std::exception_ptr refused);
   void correct_clock(const HttpResponse& response);
-  std::string list_page(Op op, const std::string& resource, HttpRequest request, const CallOptions& call);
+  std::string list_page(Op op, const std::string& resource, const std::string& bucket, HttpRequest request,
+                        const CallOptions& call);
 
   ClientConfig config_;
   std::shared_ptr<CredentialsProvider> credentials_;
   RetryStrategy retry_;
   RequestCounters counters_;
+  BucketRegions bucket_regions_;               // learned from wrong-region answers
   std::atomic<bool> closing_{false};           // set by the destructor: no more retries are scheduled
   std::atomic<long long> clock_offset_ms_{0};  // server time - local time, after RequestTimeTooSkewed
   std::unique_ptr<HttpEngine> engine_;         // last: destroyed first, completing every call

@@ -32,6 +32,9 @@ constexpr std::array<std::string_view, 4> kBadCredentialCodes = {
 constexpr std::array<std::string_view, 3> kDeniedCodes = {"AccessDenied", "AllAccessDisabled",
                                                           "AccountProblem"};
 
+constexpr std::array<std::string_view, 3> kWrongRegionCodes = {
+    "PermanentRedirect", "AuthorizationHeaderMalformed", "IllegalLocationConstraintException"};
+
 template <size_t N>
 bool one_of(const std::array<std::string_view, N>& set, const std::string& code) {
   return std::find(set.begin(), set.end(), code) != set.end();
@@ -41,8 +44,9 @@ ErrorCategory category_of(const S3ErrorInfo& i, S3ErrorReason reason) {
   if (i.retryable || i.cancelled) return ErrorCategory::Transient;
   const std::string& c = i.code;
   if (reason == S3ErrorReason::AccessDenied || reason == S3ErrorReason::BadCredentials ||
-      reason == S3ErrorReason::NoSuchBucket || c == "InvalidBucketName" || c == "InvalidStorageClass" ||
-      c == "InvalidArgument" || c == "TokenRefreshRequired" || c == "TLSError" ||
+      reason == S3ErrorReason::NoSuchBucket || reason == S3ErrorReason::WrongRegion ||
+      c == "InvalidBucketName" || c == "InvalidStorageClass" || c == "InvalidArgument" ||
+      c == "TokenRefreshRequired" || c == "TLSError" ||
       c == "ProxyError")  // a certificate not accepted, a proxy that refuses
     return ErrorCategory::Usage;
   return ErrorCategory::BadInput;
@@ -70,6 +74,8 @@ const char* to_string(S3ErrorReason reason) {
       return "access-denied";
     case S3ErrorReason::BadCredentials:
       return "bad-credentials";
+    case S3ErrorReason::WrongRegion:
+      return "wrong-region";
     case S3ErrorReason::Throttled:
       return "throttled";
     case S3ErrorReason::ServerError:
@@ -96,6 +102,7 @@ S3ErrorReason reason_of(long status, const std::string& code) {
   if (status == 416 || code == "InvalidRange") return S3ErrorReason::InvalidRange;
   if (one_of(kDeniedCodes, code) || code.rfind("KMS.", 0) == 0) return S3ErrorReason::AccessDenied;
   if (one_of(kBadCredentialCodes, code)) return S3ErrorReason::BadCredentials;
+  if (one_of(kWrongRegionCodes, code) || status == 301 || status == 307) return S3ErrorReason::WrongRegion;
   const ErrorKind kind = classify_error(status, 0, code);
   if (kind == ErrorKind::Throttling) return S3ErrorReason::Throttled;
   if (status >= 500 || kind == ErrorKind::Transient) return S3ErrorReason::ServerError;

@@ -41,6 +41,8 @@ enum class S3ErrorReason {
   ArchivedObject,       // InvalidObjectState: in an archival class or tier and not restored
   InvalidRange,         // 416: no byte of the range asked for exists (e.g. any range of an empty object)
   AccessDenied,         // AccessDenied, AllAccessDisabled, AccountProblem, KMS refusals
+  WrongRegion,          // 301/307, PermanentRedirect, AuthorizationHeaderMalformed: still refused
+                        // after the one retry for the bucket's region
   BadCredentials,       // InvalidAccessKeyId, SignatureDoesNotMatch, expired or invalid tokens
   Throttled,            // SlowDown, 429 and the other throttling codes
   ServerError,          // 5xx or an <Error> carried by a 200 (InternalError, ...)
@@ -51,7 +53,8 @@ enum class S3ErrorReason {
 const char* to_string(S3ErrorReason reason);
 
 // Category (s3tar/errors.h): Transient when retryable or cancelled; Usage for what only a change of
-// configuration, credentials or permissions fixes (AccessDenied, NoSuchBucket, bad keys, ...);
+// configuration, credentials or permissions fixes (AccessDenied, NoSuchBucket, bad keys, a wrong
+// region, ...);
 // BadInput otherwise (S3's answer about the data: a missing or changed object, a bad request).
 class S3Error : public s3tar::Error {
  public:

@@ -8,8 +8,8 @@ std::future<ListPage> S3Client::list_objects_v2(const std::string& bucket, const
                                                 const std::string& continuation_token,
                                                 const std::string& delimiter, int max_keys,
                                                 const CallOptions& options) {
-  auto call =
-      new_call(Op::ListObjectsV2, "s3://" + bucket + "/" + prefix, new_request("GET", bucket, ""), options);
+  auto call = new_call(Op::ListObjectsV2, "s3://" + bucket + "/" + prefix, bucket,
+                       new_request("GET", bucket, ""), options);
   call->request.query = {{"list-type", "2"}, {"max-keys", std::to_string(max_keys)}};
   if (!prefix.empty()) call->request.query.emplace_back("prefix", prefix);
   if (!delimiter.empty()) call->request.query.emplace_back("delimiter", delimiter);
@@ -30,9 +30,9 @@ void S3Client::list_all(const std::string& bucket, const std::string& prefix,
 }
 
 // One page of a paged listing (blocking): its body.
-std::string S3Client::list_page(Op op, const std::string& resource, HttpRequest request,
-                                const CallOptions& options) {
-  auto call = new_call(op, resource, std::move(request), options);
+std::string S3Client::list_page(Op op, const std::string& resource, const std::string& bucket,
+                                HttpRequest request, const CallOptions& options) {
+  auto call = new_call(op, resource, bucket, std::move(request), options);
   auto fut = deliver<std::string>(*call, [](HttpResponse& r) { return std::move(r.body); });
   start(call);
   return fut.get();
@@ -51,7 +51,7 @@ std::future<std::vector<UploadInfo>> S3Client::list_multipart_uploads(const std:
       if (!key_marker.empty()) req.query.emplace_back("key-marker", key_marker);
       if (!id_marker.empty()) req.query.emplace_back("upload-id-marker", id_marker);
       UploadsPage page = parse_list_uploads(
-          list_page(Op::ListMultipartUploads, "s3://" + bucket + "/" + prefix, req, options));
+          list_page(Op::ListMultipartUploads, "s3://" + bucket + "/" + prefix, bucket, req, options));
       for (auto& u : page.uploads) uploads.push_back(std::move(u));
       if (!page.truncated) break;
       key_marker = page.next_key_marker;
@@ -72,7 +72,8 @@ std::future<std::vector<PartInfo>> S3Client::list_parts(const std::string& bucke
       HttpRequest req = new_request("GET", bucket, key);
       req.query = {{"uploadId", upload_id}};
       if (!marker.empty()) req.query.emplace_back("part-number-marker", marker);
-      PartsPage page = parse_list_parts(list_page(Op::ListParts, "s3://" + bucket + "/" + key, req, options));
+      PartsPage page =
+          parse_list_parts(list_page(Op::ListParts, "s3://" + bucket + "/" + key, bucket, req, options));
       for (auto& p : page.parts) parts.push_back(std::move(p));
       if (!page.truncated) break;
       marker = page.next_part_number_marker;

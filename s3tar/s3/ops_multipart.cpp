@@ -28,8 +28,8 @@ bool may_be_lost_success(std::exception_ptr e, const CompleteRequest& request) {
 std::future<std::string> S3Client::create_multipart_upload(const std::string& bucket, const std::string& key,
                                                            const WriteOptions& options,
                                                            const CallOptions& call_options) {
-  auto call = new_call(Op::CreateMultipartUpload, url_of(bucket, key), new_request("POST", bucket, key),
-                       call_options);
+  auto call = new_call(Op::CreateMultipartUpload, url_of(bucket, key), bucket,
+                       new_request("POST", bucket, key), call_options);
   call->request.query = {{"uploads", ""}};
   WriteOptions o = options;
   o.if_none_match = false;  // belongs on Complete
@@ -43,7 +43,7 @@ std::future<std::string> S3Client::upload_part(const std::string& bucket, const 
                                                const std::string& upload_id, int part_number,
                                                std::shared_ptr<const std::string> body,
                                                const CallOptions& options) {
-  auto call = new_call(Op::UploadPart, url_of(bucket, key) + " part " + std::to_string(part_number),
+  auto call = new_call(Op::UploadPart, url_of(bucket, key) + " part " + std::to_string(part_number), bucket,
                        new_request("PUT", bucket, key), options);
   call->request.query = {{"partNumber", std::to_string(part_number)}, {"uploadId", upload_id}};
   call->request.set_header("Content-MD5", content_md5(*body));
@@ -60,7 +60,7 @@ std::future<std::string> S3Client::upload_part(const std::string& bucket, const 
 
 std::future<std::string> S3Client::upload_part_copy(const CopyPartRequest& request,
                                                     const CallOptions& options) {
-  auto call = new_call(Op::UploadPartCopy, url_of(request.source.bucket, request.source.key),
+  auto call = new_call(Op::UploadPartCopy, url_of(request.source.bucket, request.source.key), request.bucket,
                        new_request("PUT", request.bucket, request.key), options);
   call->request.query = {{"partNumber", std::to_string(request.part_number)},
                          {"uploadId", request.upload_id}};
@@ -76,7 +76,7 @@ std::future<std::string> S3Client::upload_part_copy(const CopyPartRequest& reque
 
 std::future<std::string> S3Client::complete_multipart_upload(const CompleteRequest& request,
                                                              const CallOptions& options) {
-  auto call = new_call(Op::CompleteMultipartUpload, url_of(request.bucket, request.key),
+  auto call = new_call(Op::CompleteMultipartUpload, url_of(request.bucket, request.key), request.bucket,
                        new_request("POST", request.bucket, request.key), options);
   call->request.query = {{"uploadId", request.upload_id}};
   if (request.if_none_match) call->request.set_header("If-None-Match", "*");
@@ -92,7 +92,7 @@ std::future<std::string> S3Client::complete_multipart_upload(const CompleteReque
   // expected) instead of failing.
   call->fail = [this, fail = call->fail, request, promise](std::exception_ptr error) {
     if (!may_be_lost_success(error, request)) return fail(error);
-    auto head = new_call(Op::HeadObject, url_of(request.bucket, request.key),
+    auto head = new_call(Op::HeadObject, url_of(request.bucket, request.key), request.bucket,
                          new_request("HEAD", request.bucket, request.key), {});
     head->fail = [fail, error](std::exception_ptr) { fail(error); };
     head->ok = [fail, error, request, promise](HttpResponse&& r) {
@@ -110,8 +110,8 @@ std::future<std::string> S3Client::complete_multipart_upload(const CompleteReque
 
 std::future<void> S3Client::abort_multipart_upload(const std::string& bucket, const std::string& key,
                                                    const std::string& upload_id, const CallOptions& options) {
-  auto call =
-      new_call(Op::AbortMultipartUpload, url_of(bucket, key), new_request("DELETE", bucket, key), options);
+  auto call = new_call(Op::AbortMultipartUpload, url_of(bucket, key), bucket,
+                       new_request("DELETE", bucket, key), options);
   call->request.query = {{"uploadId", upload_id}};
   auto fut = deliver<void>(*call, [](HttpResponse&) {});
   start(call);

@@ -26,7 +26,7 @@ void check_range(const HttpResponse& r, const ByteRange& range, uint64_t object_
 
 std::future<ObjectInfo> S3Client::head_object(const ObjectRef& object, const std::string& if_match,
                                               const CallOptions& options) {
-  auto call = new_call(Op::HeadObject, url_of(object.bucket, object.key),
+  auto call = new_call(Op::HeadObject, url_of(object.bucket, object.key), object.bucket,
                        new_request("HEAD", object.bucket, object.key), options);
   if (!object.version_id.empty()) call->request.query.emplace_back("versionId", object.version_id);
   if (!if_match.empty()) call->request.set_header("If-Match", "\"" + if_match + "\"");
@@ -37,7 +37,7 @@ std::future<ObjectInfo> S3Client::head_object(const ObjectRef& object, const std
 
 std::future<GetResult> S3Client::get_object(GetRequest request, const CallOptions& options) {
   const ObjectRef& object = request.object;
-  auto call = new_call(Op::GetObject, url_of(object.bucket, object.key),
+  auto call = new_call(Op::GetObject, url_of(object.bucket, object.key), object.bucket,
                        new_request("GET", object.bucket, object.key), options);
   call->check_embedded_error = false;  // the body is the object's data
   if (!object.version_id.empty()) call->request.query.emplace_back("versionId", object.version_id);
@@ -59,7 +59,8 @@ std::future<GetResult> S3Client::get_object(GetRequest request, const CallOption
 std::future<std::string> S3Client::put_object(const std::string& bucket, const std::string& key,
                                               std::shared_ptr<const std::string> body,
                                               const WriteOptions& options, const CallOptions& call_options) {
-  auto call = new_call(Op::PutObject, url_of(bucket, key), new_request("PUT", bucket, key), call_options);
+  auto call =
+      new_call(Op::PutObject, url_of(bucket, key), bucket, new_request("PUT", bucket, key), call_options);
   apply_write_options(call->request, options);
   call->request.set_header("Content-MD5", content_md5(*body));
   // The signed Content-MD5 protects the body; hashing it again for the signature costs CPU.
@@ -72,7 +73,7 @@ std::future<std::string> S3Client::put_object(const std::string& bucket, const s
 }
 
 std::future<void> S3Client::delete_object(const ObjectRef& object, const CallOptions& options) {
-  auto call = new_call(Op::DeleteObject, url_of(object.bucket, object.key),
+  auto call = new_call(Op::DeleteObject, url_of(object.bucket, object.key), object.bucket,
                        new_request("DELETE", object.bucket, object.key), options);
   if (!object.version_id.empty()) call->request.query.emplace_back("versionId", object.version_id);
   auto fut = deliver<void>(*call, [](HttpResponse&) {});
@@ -84,7 +85,7 @@ std::future<std::vector<std::pair<std::string, std::string>>> S3Client::delete_o
     const std::string& bucket, const std::vector<std::string>& keys, const CallOptions& options) {
   using Failures = std::vector<std::pair<std::string, std::string>>;
   if (keys.size() > 1000) throw std::invalid_argument("DeleteObjects takes at most 1000 keys");
-  auto call = new_call(Op::DeleteObjects, "s3://" + bucket, new_request("POST", bucket, ""), options);
+  auto call = new_call(Op::DeleteObjects, "s3://" + bucket, bucket, new_request("POST", bucket, ""), options);
   call->request.query = {{"delete", ""}};
   auto body = std::make_shared<const std::string>(delete_body(keys));
   call->request.set_header("Content-MD5", content_md5(*body));
@@ -99,7 +100,7 @@ std::future<std::vector<std::pair<std::string, std::string>>> S3Client::delete_o
 std::future<void> S3Client::put_object_tagging(const ObjectRef& object,
                                                const std::vector<std::pair<std::string, std::string>>& tags,
                                                const CallOptions& options) {
-  auto call = new_call(Op::PutObjectTagging, url_of(object.bucket, object.key),
+  auto call = new_call(Op::PutObjectTagging, url_of(object.bucket, object.key), object.bucket,
                        new_request("PUT", object.bucket, object.key), options);
   call->request.query = {{"tagging", ""}};
   if (!object.version_id.empty()) call->request.query.emplace_back("versionId", object.version_id);
@@ -115,8 +116,8 @@ std::future<void> S3Client::put_object_tagging(const ObjectRef& object,
 std::future<std::string> S3Client::copy_object(const ObjectRef& source, const std::string& bucket,
                                                const std::string& key, const WriteOptions& options,
                                                const std::string& if_match, const CallOptions& call_options) {
-  auto call = new_call(Op::CopyObject, url_of(source.bucket, source.key), new_request("PUT", bucket, key),
-                       call_options);
+  auto call = new_call(Op::CopyObject, url_of(source.bucket, source.key), bucket,
+                       new_request("PUT", bucket, key), call_options);
   call->request.set_header("x-amz-copy-source", copy_source(source));
   if (!if_match.empty()) call->request.set_header("x-amz-copy-source-if-match", "\"" + if_match + "\"");
   apply_write_options(call->request, options);

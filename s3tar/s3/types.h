@@ -113,6 +113,7 @@ enum class Op : int {
   DeleteObjects,
   PutObjectTagging,
   CopyObject,
+  HeadBucket,  // only to learn a bucket's region (region_redirect.h)
   Count
 };
 const char* op_name(Op op);
