@@ -5,6 +5,13 @@ Each record holds the method, the path, the service and access key of the SigV4 
 whether a session token was sent, and for STS calls the form sent and the answer's AccessKeyId.
 It never changes a request, so the server sees exactly what the binary sent (signatures stay
 valid: the Host header is passed through).
+
+With `bucket_regions` ({bucket: region}) it also plays S3's answer to a request signed for the
+wrong region, which no local server gives: for a path-style request to such a bucket whose
+SigV4 scope names another region it answers instead of forwarding, like AWS does: a HEAD gets a
+bodiless 301 with x-amz-bucket-region; other requests get either 301 PermanentRedirect with
+x-amz-bucket-region (`wrong_region_answer="redirect"`) or 400 AuthorizationHeaderMalformed whose
+body names the region (`"malformed"`). Those answers are recorded with "wrong_region": True.
 """
 
 import http.client
@@ -19,8 +26,10 @@ _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer",
 
 
 class RecordingProxy:
-    def __init__(self, upstream):
+    def __init__(self, upstream, bucket_regions=None, wrong_region_answer="redirect"):
         self.upstream = urllib.parse.urlsplit(upstream)
+        self.bucket_regions = dict(bucket_regions or {})
+        self.wrong_region_answer = wrong_region_answer
         self.records = []
         self.lock = threading.Lock()
         proxy = self
@@ -47,6 +56,17 @@ class RecordingProxy:
 
             def forward(self):
                 body = self.read_body()
+                answer = proxy.wrong_region(self.command, self.path, self.headers)
+                if answer:
+                    status, headers, data = answer
+                    proxy.record(self.command, self.path, self.headers, body, status, data, wrong_region=True)
+                    self.send_response(status)
+                    for k, v in headers.items():
+                        self.send_header(k, v)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP
                            and k.lower() != "expect"}
                 if body or self.command in ("PUT", "POST"):
@@ -89,9 +109,30 @@ class RecordingProxy:
         self.server.shutdown()
         self.server.server_close()
 
-    def record(self, method, path, headers, body, status, answer):
+    def wrong_region(self, method, path, headers):
+        """S3's answer when the request is signed for another region than its bucket's, else None."""
+        bucket = urllib.parse.urlsplit(path).path.lstrip("/").split("/", 1)[0]
+        region = self.bucket_regions.get(urllib.parse.unquote(bucket))
+        m = _CREDENTIAL.search(headers.get("Authorization", ""))
+        if not region or not m or m.group(2) == region:
+            return None
+        if method == "HEAD":
+            return 301, {"x-amz-bucket-region": region}, b""
+        if self.wrong_region_answer == "malformed":
+            body = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AuthorizationHeaderMalformed</Code>"
+                    f"<Message>The authorization header is malformed; the region '{m.group(2)}' is wrong; "
+                    f"expecting '{region}'</Message><Region>{region}</Region><RequestId>WR1</RequestId></Error>")
+            return 400, {"Content-Type": "application/xml"}, body.encode()
+        body = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>PermanentRedirect</Code>"
+                "<Message>The bucket you are attempting to access must be addressed using the specified "
+                f"endpoint. Please send all future requests to this endpoint.</Message><Bucket>{bucket}</Bucket>"
+                f"<Endpoint>{bucket}.s3.{region}.amazonaws.com</Endpoint><RequestId>WR2</RequestId></Error>")
+        return 301, {"Content-Type": "application/xml", "x-amz-bucket-region": region}, body.encode()
+
+    def record(self, method, path, headers, body, status, answer, wrong_region=False):
         m = _CREDENTIAL.search(headers.get("Authorization", ""))
         rec = {
+            "wrong_region": wrong_region,
             "method": method,
             "path": path,
             "status": status,
