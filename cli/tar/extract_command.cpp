@@ -6,6 +6,7 @@
 #include <future>
 
 #include "cli/context.h"
+#include "cli/output.h"
 #include "cli/tar/commands.h"
 #include "cli/tar/sources.h"
 #include "s3tar/archive/exec/archive_reader.h"
@@ -129,6 +130,8 @@ int extract_command(const TarOptions& o) {
     if (selected(e, o.positional)) todo.push_back(e);
   if (todo.empty()) {
     log::warn("extract.none", "no member of " + o.archive + " matches");
+    if (o.json)
+      print_json({{"archive", o.archive}, {"destination", o.directory}, {"members", 0}, {"bytes", 0}});
     return o.positional.empty() ? kSuccess : kBadInput;
   }
   const bool to_s3 = is_s3_url(o.directory);
@@ -168,6 +171,10 @@ int extract_command(const TarOptions& o) {
   progress.finish();
   log::info("extract.done",
             fmt::format("extracted {} members ({} bytes) from {}", todo.size(), bytes, o.archive));
+  if (o.json) {
+    print_json(
+        {{"archive", o.archive}, {"destination", o.directory}, {"members", todo.size()}, {"bytes", bytes}});
+  }
   return kSuccess;
 }
 

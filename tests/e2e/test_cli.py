@@ -218,6 +218,34 @@ class GoFlags:
         self.assertTrue(summary["structure_ok"])
         self.assertEqual(summary["problems"], [])
 
+    def test_extract_json_summary(self):
+        self.make_archive("xj/a.tar")
+        rc, out, err = self.srv.run("-xf", f"s3://{self.dst}/xj/a.tar", "-C", f"s3://{self.dst}/xj/out/", "--json")
+        self.assertRc((rc, out, err), 0, "-x --json")
+        summary = json.loads(out)
+        self.assertEqual(summary["members"], len(self.objects))
+        self.assertEqual(summary["bytes"], sum(len(d) for d in self.objects.values()))
+        self.assertEqual(summary["destination"], f"s3://{self.dst}/xj/out/")
+
+    def test_max_part_size_bare_number_is_mib(self):
+        # The Go s3tar's --max-part-size 5 means parts of about 5 MiB at most: 12 MiB of 1 MiB
+        # objects (assembled into upload parts) make several parts with it and one without (the
+        # default target is 16 MiB); a bare number outside 5-5120 is a usage error, not bytes.
+        objects = {f"mp/{i:02d}.bin": data_for(f"mp/{i}", s3env.MiB) for i in range(12)}
+        self.srv.put_many(self.src, objects)
+
+        def parts(key, *flags):
+            rc, out, err = self.srv.run("-cf", f"s3://{self.dst}/{key}", f"s3://{self.src}/mp/", *flags)
+            self.assertRc((rc, out, err), 0, f"create {flags}")
+            etag = self.srv.head(self.dst, key)["ETag"].strip('"')
+            return int(etag.rsplit("-", 1)[1]) if "-" in etag else 1
+
+        self.assertGreaterEqual(parts("mp/capped.tar", "--max-part-size", "5"), 2)
+        self.assertEqual(parts("mp/default.tar"), 1)
+        rc, out, err = self.srv.run("-cf", f"s3://{self.dst}/mp/b.tar", f"s3://{self.src}/mp/",
+                                    "--max-part-size", "4")
+        self.assertRc((rc, out, err), EXIT_USAGE, "--max-part-size 4")
+
     def test_max_attempts_zero(self):
         # The Go tool's 0 = no limit; here the most the client allows. Accepted, and it works.
         self.make_archive("ma/a.tar")
