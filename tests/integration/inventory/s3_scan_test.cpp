@@ -73,10 +73,12 @@ class S3Scan : public ::testing::TestWithParam<std::string> {
     creds_.secret_access_key = vars["AWS_SECRET_ACCESS_KEY"];
     creds_.provider = "test";
     region_ = vars["AWS_REGION"].empty() ? "us-east-1" : vars["AWS_REGION"];
+    ca_bundle_ = vars["AWS_CA_BUNDLE"];  // set in the AWS-like pass (RGW over HTTPS)
     s3::ClientConfig cfg;
     cfg.region = region_;
     cfg.endpoint_url = endpoint_;
     cfg.path_style = true;
+    cfg.http.ca_bundle = ca_bundle_;
     client_ = std::make_unique<s3::S3Client>(cfg, std::make_shared<FixedProvider>(creds_));
     static std::mt19937_64 rng(std::random_device{}());
     bucket_ = "s3tar-it-scan-" + std::to_string(rng() % 1000000000);
@@ -93,7 +95,9 @@ class S3Scan : public ::testing::TestWithParam<std::string> {
     params.region = region_;
     params.time = std::chrono::system_clock::now();
     s3::sign_request(req, creds_, params);
-    s3::HttpEngine engine;
+    s3::HttpEngineOptions options;
+    options.ca_bundle = ca_bundle_;
+    s3::HttpEngine engine(options);
     std::promise<s3::HttpResponse> p;
     auto f = p.get_future();
     engine.submit(std::move(req), [&p](s3::HttpResponse&& r) { p.set_value(std::move(r)); });
@@ -107,7 +111,7 @@ class S3Scan : public ::testing::TestWithParam<std::string> {
     client_->put_object(bucket_, key, std::make_shared<const std::string>(data)).get();
   }
 
-  std::string endpoint_, region_, bucket_;
+  std::string endpoint_, region_, bucket_, ca_bundle_;
 
  protected:
   s3::Credentials creds_;
