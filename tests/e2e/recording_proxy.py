@@ -16,6 +16,7 @@ body names the region (`"malformed"`). Those answers are recorded with "wrong_re
 
 import http.client
 import re
+import ssl
 import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,8 +27,10 @@ _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer",
 
 
 class RecordingProxy:
-    def __init__(self, upstream, bucket_regions=None, wrong_region_answer="redirect"):
+    def __init__(self, upstream, bucket_regions=None, wrong_region_answer="redirect", ca_bundle=None):
         self.upstream = urllib.parse.urlsplit(upstream)
+        # An HTTPS upstream (the AWS-like pass) is verified against ca_bundle (the test CA).
+        self.tls = ssl.create_default_context(cafile=ca_bundle) if self.upstream.scheme == "https" else None
         self.bucket_regions = dict(bucket_regions or {})
         self.wrong_region_answer = wrong_region_answer
         self.records = []
@@ -71,7 +74,11 @@ class RecordingProxy:
                            and k.lower() != "expect"}
                 if body or self.command in ("PUT", "POST"):
                     headers["Content-Length"] = str(len(body))
-                conn = http.client.HTTPConnection(proxy.upstream.hostname, proxy.upstream.port, timeout=120)
+                if proxy.tls is not None:
+                    conn = http.client.HTTPSConnection(proxy.upstream.hostname, proxy.upstream.port, timeout=120,
+                                                       context=proxy.tls)
+                else:
+                    conn = http.client.HTTPConnection(proxy.upstream.hostname, proxy.upstream.port, timeout=120)
                 try:
                     conn.request(self.command, self.path, body=body, headers=headers)
                     resp = conn.getresponse()

@@ -202,6 +202,9 @@ class Server:
         """args plus --virtual-host when this server is addressed virtual-hosted (unless the
         test chose an addressing style itself)."""
         args = list(args)
+        # The daily job's commands take the addressing from their config (connection.path_style).
+        if args and args[0] in ("run", "inventory", "find"):
+            return args
         if self.addressing == "virtual" and not {"--path-style", "--virtual-host"} & set(args):
             args.append("--virtual-host")
         return args

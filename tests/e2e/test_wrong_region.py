@@ -51,7 +51,8 @@ class WrongRegion:
         for answer in ("redirect", "malformed"):
             with self.subTest(answer=answer):
                 archive = f"s3://{self.dst}/{answer}/a.tar"
-                with RecordingProxy(self.srv.endpoint, bucket_regions=regions, wrong_region_answer=answer) as proxy:
+                with RecordingProxy(self.srv.endpoint, bucket_regions=regions, wrong_region_answer=answer,
+                                    ca_bundle=self.srv.ca_bundle) as proxy:
                     rc, out, err = self.run_via(proxy, "-cvf", archive, f"s3://{self.src}/w/")
                     self.assertRc((rc, out, err), 0, "create")
                     created = proxy.snapshot()
@@ -72,7 +73,7 @@ class WrongRegion:
 
     def test_redirect_is_quiet_without_v(self):
         regions = {self.src: "eu-west-1", self.dst: "eu-west-1"}
-        with RecordingProxy(self.srv.endpoint, bucket_regions=regions) as proxy:
+        with RecordingProxy(self.srv.endpoint, bucket_regions=regions, ca_bundle=self.srv.ca_bundle) as proxy:
             rc, out, err = self.run_via(proxy, "-cf", f"s3://{self.dst}/quiet/a.tar", f"s3://{self.src}/w/")
             self.assertRc((rc, out, err), 0, "create")
         self.assertEqual(self.redirects_logged(err), [])
@@ -88,7 +89,7 @@ class WrongRegion:
                     answer = super().wrong_region(method, path, headers)
                 return answer
 
-        with Fickle(self.srv.endpoint, bucket_regions={self.dst: "eu-west-1"}) as proxy:
+        with Fickle(self.srv.endpoint, bucket_regions={self.dst: "eu-west-1"}, ca_bundle=self.srv.ca_bundle) as proxy:
             rc, out, err = self.run_via(proxy, "-tf", f"s3://{self.dst}/nothing.tar")
             records = proxy.snapshot()
         self.assertEqual(rc, s3env.EXIT_USAGE, err[-3000:])
