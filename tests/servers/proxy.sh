@@ -89,11 +89,17 @@ cmd_start() {
   } >"$W/tinyproxy.conf"
   : >"$W/tinyproxy.log"
   setsid tinyproxy -d -c "$W/tinyproxy.conf" </dev/null >"$W/tinyproxy.out" 2>&1 9>&- &
-  echo $! >"$W/proxy.pid"
-  disown $!
+  local child=$!
+  echo "$child" >"$W/proxy.pid"
+  disown "$child"
   local deadline=$((SECONDS + timeout))
   until curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/"; do
-    alive || { cat "$W/tinyproxy.out" >&2; die "tinyproxy exited (port $PORT taken?)"; }
+    # Gone, not merely not exec'd yet: until the background child execs tinyproxy its command
+    # line is the shell's, so alive() cannot tell a slow start from a failed one.
+    if [[ ! -d /proc/$child || "$(awk '{print $3}' "/proc/$child/stat" 2>/dev/null)" == Z ]]; then
+      cat "$W/tinyproxy.out" >&2 2>/dev/null || true
+      die "tinyproxy exited (port $PORT taken?)"
+    fi
     ((SECONDS < deadline)) || { cmd_stop >/dev/null; die "timed out after ${timeout}s waiting for tinyproxy"; }
     sleep 0.1
   done
