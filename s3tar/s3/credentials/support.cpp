@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <openssl/sha.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
@@ -91,6 +92,11 @@ std::optional<std::chrono::system_clock::time_point> parse_iso8601(std::string_v
   tm.tm_min = min;
   tm.tm_sec = sec;
   std::time_t epoch = timegm(&tm);
+  // system_clock counts nanoseconds in 64 bits: about 1678..2262. Credentials and tokens that
+  // "never expire" are written with dates like 2999-01-01; clamp to 2200-01-01 (still "far in
+  // the future" for every use here) instead of overflowing.
+  constexpr std::time_t kFarFuture = 7258118400;  // 2200-01-01T00:00:00Z
+  epoch = std::clamp(epoch, -kFarFuture, kFarFuture);
   auto tp = std::chrono::system_clock::from_time_t(epoch) - std::chrono::seconds(offset_seconds);
   return tp + std::chrono::duration_cast<std::chrono::system_clock::duration>(frac);
 }

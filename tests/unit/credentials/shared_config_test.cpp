@@ -200,5 +200,16 @@ TEST(Iso8601, Formats) {
   EXPECT_FALSE(parse_iso8601("2024-05-01T12:34:56Zjunk"));
 }
 
+// "Never expires" is written as a date past what system_clock holds (2262): clamped, not an
+// overflow (UBSan caught one with an SSO token cache's 2999-01-01).
+TEST(Iso8601, DatesPastTheClocksRangeAreClampedToTheFarFuture) {
+  using credentials_detail::parse_iso8601;
+  using namespace std::chrono;
+  const auto far = parse_iso8601("2999-01-01T00:00:00Z");
+  ASSERT_TRUE(far);
+  EXPECT_EQ(duration_cast<seconds>(far->time_since_epoch()).count(), 7258118400);  // 2200-01-01
+  EXPECT_GT(*far, *parse_iso8601("2199-12-31T23:59:59Z"));
+}
+
 }  // namespace
 }  // namespace s3tar::s3::test
