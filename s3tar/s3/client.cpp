@@ -1,5 +1,7 @@
 #include "s3tar/s3/client.h"
 
+#include <curl/curl.h>
+
 #include <chrono>
 
 #include "s3tar/log/log.h"
@@ -77,6 +79,17 @@ Answer read_answer(const HttpResponse& r, bool check_embedded_error) {
     a.message = r.transport_message;
   }
   return a;
+}
+
+// A failed attempt the server may have carried out unseen: no answer after the request may have
+// left (anything but a failed connect or name lookup), or a server error. For a Create, a retry
+// may then leave an upload nobody knows the id of.
+bool may_have_taken_effect(const HttpResponse& r, long answer_status) {
+  if (r.status == 0) {
+    return r.transport_error != CURLE_COULDNT_CONNECT && r.transport_error != CURLE_COULDNT_RESOLVE_HOST &&
+           r.transport_error != CURLE_COULDNT_RESOLVE_PROXY;
+  }
+  return answer_status >= 500;
 }
 
 }  // namespace
@@ -170,6 +183,7 @@ void S3Client::on_response(const std::shared_ptr<Call>& call, HttpResponse&& r) 
     retry_.on_success(call->retry);
     return call->succeed(std::move(r));
   }
+  if (may_have_taken_effect(r, a.status)) call->ambiguous = true;
   const auto error = [&] {
     S3ErrorInfo info{op_name(call->op),
                      call->resource,

@@ -102,10 +102,11 @@ class S3Client {
                                        const std::string& if_match = {}, const CallOptions& call = {});
 
   // ---- listings (ops_listing.cpp) ----
+  // start_after: list keys after this one (ListObjectsV2 StartAfter), without a token.
   std::future<ListPage> list_objects_v2(const std::string& bucket, const std::string& prefix,
                                         const std::string& continuation_token = {},
                                         const std::string& delimiter = {}, int max_keys = 1000,
-                                        const CallOptions& call = {});
+                                        const std::string& start_after = {}, const CallOptions& call = {});
   // Lists every object under prefix, page by page (blocking), calling fn for each.
   void list_all(const std::string& bucket, const std::string& prefix,
                 const std::function<void(const ListedObject&)>& fn);

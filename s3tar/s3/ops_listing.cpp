@@ -7,13 +7,14 @@ namespace s3tar::s3 {
 std::future<ListPage> S3Client::list_objects_v2(const std::string& bucket, const std::string& prefix,
                                                 const std::string& continuation_token,
                                                 const std::string& delimiter, int max_keys,
-                                                const CallOptions& options) {
+                                                const std::string& start_after, const CallOptions& options) {
   auto call = new_call(Op::ListObjectsV2, "s3://" + bucket + "/" + prefix, bucket,
                        new_request("GET", bucket, ""), options);
   call->request.query = {{"list-type", "2"}, {"max-keys", std::to_string(max_keys)}};
   if (!prefix.empty()) call->request.query.emplace_back("prefix", prefix);
   if (!delimiter.empty()) call->request.query.emplace_back("delimiter", delimiter);
   if (!continuation_token.empty()) call->request.query.emplace_back("continuation-token", continuation_token);
+  if (!start_after.empty()) call->request.query.emplace_back("start-after", start_after);
   auto fut = deliver<ListPage>(*call, [](HttpResponse& r) { return parse_list_objects(r.body); });
   start(call);
   return fut;
