@@ -1,19 +1,22 @@
-// The executor: writes planned volumes to S3, one multipart upload per volume (or one
-// PutObject for a volume under the minimum part size), then checks the result and writes the
-// index sidecar. Any failure or stop request aborts the upload: no half-written archive is
-// left behind looking complete, and no multipart upload is left open.
+// The executor: writes one planned volume to S3, through an upload session (one multipart
+// upload) or one PutObject for a volume under the minimum part size, then checks what S3 holds
+// and writes the index sidecar. Any failure or stop request aborts the upload: no half-written
+// archive is left behind looking complete, and no multipart upload is left open (or the error
+// says which one is).
 #pragma once
 
 #include <atomic>
 #include <cstdint>
-#include <optional>
-#include <stdexcept>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "s3tar/archive/exec/sidecar.h"
+#include "s3tar/archive/exec/source_problem.h"
 #include "s3tar/archive/plan/plan.h"
 #include "s3tar/errors.h"
 #include "s3tar/s3/client.h"
+#include "s3tar/s3/upload_session.h"
 
 namespace s3tar::exec {
 
@@ -25,30 +28,20 @@ struct ExecOptions {
   size_t max_upload_parts_in_flight = 8;
   // Parts (copy or upload) in progress at once.
   size_t max_parts_in_flight = 32;
-};
-
-// A source object that could not be read as planned.
-struct SourceProblem {
-  std::string bucket, key, version_id;
-  std::string reason;   // changed | missing | archived | access-denied | error
-  std::string message;  // one line, from S3
-};
-
-// Thrown when sources could not be read; the upload was aborted.
-class SourceError : public BadInputError {
- public:
-  SourceError(const std::string& what, std::vector<SourceProblem> problems)
-      : BadInputError(what), problems_(std::move(problems)) {}
-  const std::vector<SourceProblem>& problems() const { return problems_; }
-
- private:
-  std::vector<SourceProblem> problems_;
+  s3::AbortPolicy abort;
 };
 
 // Thrown when a stop was requested (SIGTERM/SIGINT); the upload was aborted.
 class Interrupted : public InterruptedError {
  public:
   using InterruptedError::InterruptedError;
+};
+
+// The archive S3 holds after the write is not the one planned (size or ETag): a concurrent
+// writer, or damage. Its sidecar is not written, so it does not count as written; run again.
+class VerificationError : public TransientError {
+ public:
+  using TransientError::TransientError;
 };
 
 struct VolumeResult {
@@ -64,24 +57,23 @@ class Executor {
  public:
   Executor(s3::S3Client& client, ExecOptions options, const std::atomic<bool>& stop);
 
-  // Writes one volume into `bucket`. Throws SourceError (sources unreadable), Interrupted,
-  // s3::S3Error or std::runtime_error (verification failed); the upload is aborted first.
-  VolumeResult write_volume(const std::string& bucket, const plan::Volume& volume);
+  // Writes one volume into `bucket`; `index_extras` adds fields to its sidecar. Throws
+  // SourceError (sources unreadable: every one the failed parts met), Interrupted,
+  // VerificationError, s3::UploadLeftOpen (a failure, then the abort failed too) or the
+  // failure's own error; the upload is aborted first.
+  VolumeResult write_volume(const std::string& bucket, const plan::Volume& volume,
+                            const nlohmann::json& index_extras = nullptr);
 
  private:
+  // What was sent, for the check: the ETag S3 should report ("" when it cannot be known).
+  std::string put_single(const std::string& bucket, const plan::Volume& volume, const std::string& toc);
+  std::string upload_multipart(const std::string& bucket, const plan::Volume& volume, const std::string& toc);
+  s3::ObjectInfo verify_written(const std::string& bucket, const plan::Volume& volume,
+                                const std::string& expected_etag);
+
   s3::S3Client& client_;
   ExecOptions options_;
   const std::atomic<bool>& stop_;
 };
-
-// The sidecar index of a volume: JSON with the archive and every member's exact key, version,
-// data offset, size, ETag and mtime. Stored next to the archive as `<key>.index.json`.
-std::string index_key_for(const std::string& archive_key);
-std::string render_index(const std::string& bucket, const plan::Volume& volume, const std::string& etag);
-
-// Why a source object cannot be archived as planned ("changed", "missing", "archived"), when the
-// error is S3's answer about that object; nullopt for every other error (network, throttling,
-// server errors, permissions, the destination), which must propagate rather than drop objects.
-std::optional<std::string> source_problem_reason(const s3::S3Error& e);
 
 }  // namespace s3tar::exec
