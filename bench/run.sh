@@ -7,6 +7,9 @@
 #        bench/run.sh --scale S3TAR_BINARY [scale_bench.py options...]
 #          the daily job's inventory scan and plan on a 2,000,000-row report, e.g.
 #          bench/run.sh --scale build/bin/s3tar --threads 1,4 --markdown /tmp/scale.md
+#        bench/run.sh S3TAR_BINARY --bench NAME [NAME_bench.py options...]
+#          another benchmark, bench/NAME_bench.py, e.g.
+#          bench/run.sh build/bin/s3tar --bench vanished --vanished 0,5,20,60
 #
 # Starts RGW (tests/servers/rgw.sh) with a memstore big enough for the sets, their archives and
 # the baseline's uploads (RGW_MEMSTORE_BYTES, default 12 GiB), runs the benchmark script, and
@@ -20,9 +23,14 @@ if [[ ${1:-} == --scale ]]; then
   SCRIPT=scale_bench.py
   shift
 fi
-(($# >= 1)) || { echo "usage: bench/run.sh [--scale] S3TAR_BINARY [benchmark options...]" >&2; exit 2; }
+(($# >= 1)) || { echo "usage: bench/run.sh [--scale] S3TAR_BINARY [--bench NAME] [options...]" >&2; exit 2; }
 BIN=$(realpath "$1")
 shift
+if [[ ${1:-} == --bench ]]; then
+  SCRIPT=${2:?--bench needs a name}_bench.py
+  shift 2
+fi
+[[ -f "$HERE/$SCRIPT" ]] || { echo "bench/run.sh: no bench/$SCRIPT" >&2; exit 2; }
 [[ -x "$BIN" ]] || { echo "bench/run.sh: $BIN is not executable" >&2; exit 2; }
 
 WD=$(mktemp -d -t s3tar-bench.XXXXXX)

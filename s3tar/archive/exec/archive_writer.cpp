@@ -3,8 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <set>
+#include <tuple>
 
+#include "s3tar/archive/exec/source_probe.h"
 #include "s3tar/log/log.h"
 
 namespace s3tar::exec {
@@ -108,6 +111,113 @@ WriteOutcome write_archives(s3::S3Client& client, std::vector<plan::Member> memb
   return write_plan(client, plan::make_plan(std::move(members), request.plan), request, stop);
 }
 
+namespace {
+
+// Leaves the unreadable sources out of a volume and plans it again under the same key: the
+// same order, one volume. Returns false when nothing is left to write.
+bool replan_without(plan::Volume& volume, const std::vector<SourceProblem>& problems,
+                    const WriteRequest& request, std::vector<SourceProblem>& skipped) {
+  std::set<std::tuple<std::string, std::string, std::string>> bad;
+  for (const auto& p : problems) {
+    log::warn("source.skipped", "skipping s3://" + p.bucket + "/" + p.key + ": " + p.reason,
+              {{"bucket", p.bucket}, {"key", p.key}, {"reason", p.reason}, {"error", p.message}});
+    bad.insert({p.bucket, p.key, p.version_id});
+    skipped.push_back(p);
+  }
+  std::vector<plan::Member> rest;
+  for (auto& m : volume.members)
+    if (!bad.count({m.bucket, m.key, m.version_id})) rest.push_back(m);
+  if (rest.empty()) {
+    log::warn("archive.empty",
+              "no source of s3://" + request.bucket + "/" + volume.key + " is readable: not written");
+    return false;
+  }
+  plan::Options opts = request.plan;
+  opts.archive_key = volume.key;
+  opts.size_limit = 0;
+  opts.order = plan::Order::Input;
+  plan::Plan again = plan::make_plan(std::move(rest), opts);
+  if (again.volumes.size() != 1) throw std::logic_error("re-planning a volume gave several volumes");
+  volume = std::move(again.volumes[0]);
+  return true;
+}
+
+// Members of `volume` other than those `problems` name.
+std::vector<plan::Member> members_except(const plan::Volume& volume,
+                                         const std::vector<SourceProblem>& problems) {
+  std::set<std::tuple<std::string, std::string, std::string>> bad;
+  for (const auto& p : problems) bad.insert({p.bucket, p.key, p.version_id});
+  std::vector<plan::Member> rest;
+  for (const auto& m : volume.members)
+    if (!bad.count({m.bucket, m.key, m.version_id})) rest.push_back(m);
+  return rest;
+}
+
+std::vector<SourceProblem> probe(s3::S3Client& client, const std::vector<plan::Member>& members,
+                                 bool exhaustive, const std::string& archive) {
+  ProbeResult r = probe_sources(client, members, exhaustive);
+  log::debug(
+      "sources.probed",
+      fmt::format("checked the {} sources of {}: {} unreadable", members.size(), archive, r.problems.size()),
+      {{"archive", archive},
+       {"list_requests", r.list_requests},
+       {"head_requests", r.head_requests},
+       {"unverified", r.unverified},
+       {"unreadable", r.problems.size()}});
+  return std::move(r.problems);
+}
+
+// Writes one planned volume: probe, leave out what is unreadable, write; after a failed
+// attempt, find every unreadable member at once and rewrite once. nullopt: nothing to write.
+std::optional<VolumeResult> write_checked(s3::S3Client& client, Executor& executor,
+                                          const WriteRequest& request, size_t index, plan::Volume volume,
+                                          std::vector<SourceProblem>& skipped) {
+  const std::string archive = "s3://" + request.bucket + "/" + volume.key;
+  std::vector<SourceProblem> problems = probe(client, volume.members, false, archive);
+  if (!problems.empty()) {
+    if (!request.skip_unreadable)
+      throw SourceError(describe_problems(problems) + "; nothing of " + archive + " was written", problems);
+    if (!replan_without(volume, problems, request, skipped)) return std::nullopt;
+  }
+  for (int attempt = 1;; ++attempt) {
+    try {
+      log::info("archive.start",
+                fmt::format("writing {} ({} objects, {})", archive, volume.members.size(),
+                            human(volume.total_size)),
+                {{"archive", archive},
+                 {"objects", volume.members.size()},
+                 {"bytes", volume.total_size},
+                 {"parts", volume.parts.size()},
+                 {"attempt", attempt}});
+      const nlohmann::json extras =
+          request.index_extras ? request.index_extras(index, volume) : nlohmann::json();
+      VolumeResult r = executor.write_volume(request.bucket, volume, extras);
+      log::info("archive.complete",
+                fmt::format("wrote {}: {} objects, {} bytes, ETag {}", archive, r.members, r.size, r.etag),
+                {{"archive", archive},
+                 {"objects", r.members},
+                 {"bytes", r.size},
+                 {"etag", r.etag},
+                 {"index", r.index_key}});
+      if (request.on_written) request.on_written(index, volume, r);
+      return r;
+    } catch (const SourceError& e) {
+      if (!request.skip_unreadable) throw;
+      if (attempt > 1)
+        throw TransientError(std::string(e.what()) + ": sources of " + archive +
+                             " changed again while it was rewritten without those found before; run again");
+      // Sources turned unreadable during the write: find all of them now, so that one rewrite
+      // is enough whatever their number.
+      problems = e.problems();
+      const auto found = probe(client, members_except(volume, problems), true, archive);
+      problems.insert(problems.end(), found.begin(), found.end());
+      if (!replan_without(volume, problems, request, skipped)) return std::nullopt;
+    }
+  }
+}
+
+}  // namespace
+
 WriteOutcome write_plan(s3::S3Client& client, plan::Plan plan, const WriteRequest& request,
                         const std::atomic<bool>& stop) {
   WriteOutcome out;
@@ -115,52 +225,11 @@ WriteOutcome write_plan(s3::S3Client& client, plan::Plan plan, const WriteReques
   if (request.dry_run) return out;
   Executor executor(client, request.exec, stop);
   for (size_t i = 0; i < out.plan.volumes.size(); ++i) {
-    plan::Volume volume = out.plan.volumes[i];
+    const plan::Volume& volume = out.plan.volumes[i];
     if (request.skip_volume && request.skip_volume(i, volume)) continue;
-    for (;;) {
-      try {
-        log::info("archive.start",
-                  fmt::format("writing s3://{}/{} ({} objects, {})", request.bucket, volume.key,
-                              volume.members.size(), human(volume.total_size)),
-                  {{"archive", "s3://" + request.bucket + "/" + volume.key},
-                   {"objects", volume.members.size()},
-                   {"bytes", volume.total_size},
-                   {"parts", volume.parts.size()}});
-        VolumeResult r = executor.write_volume(request.bucket, volume);
-        log::info("archive.complete",
-                  fmt::format("wrote s3://{}/{}: {} objects, {} bytes, ETag {}", r.bucket, r.key, r.members,
-                              r.size, r.etag),
-                  {{"archive", "s3://" + r.bucket + "/" + r.key},
-                   {"objects", r.members},
-                   {"bytes", r.size},
-                   {"etag", r.etag},
-                   {"index", r.index_key}});
-        if (request.on_written) request.on_written(i, volume, r);
-        out.written.push_back(std::move(r));
-        break;
-      } catch (const SourceError& e) {
-        if (!request.skip_unreadable) throw;
-        // Leave the unreadable sources out and plan this volume again under the same key.
-        std::set<std::pair<std::string, std::string>> bad;
-        for (const auto& p : e.problems()) {
-          log::warn("source.skipped", "skipping s3://" + p.bucket + "/" + p.key + ": " + p.reason,
-                    {{"bucket", p.bucket}, {"key", p.key}, {"reason", p.reason}, {"error", p.message}});
-          bad.insert({p.bucket, p.key});
-          out.skipped.push_back(p);
-        }
-        std::vector<plan::Member> rest;
-        for (auto& m : volume.members)
-          if (!bad.count({m.bucket, m.key})) rest.push_back(m);
-        if (rest.empty()) break;
-        plan::Options opts = request.plan;
-        opts.archive_key = volume.key;
-        opts.size_limit = 0;
-        opts.order = plan::Order::Input;
-        plan::Plan again = plan::make_plan(std::move(rest), opts);
-        if (again.volumes.size() != 1) throw std::logic_error("re-planning a volume gave several volumes");
-        volume = std::move(again.volumes[0]);
-      }
-    }
+    if (stop) throw Interrupted("stopped before writing s3://" + request.bucket + "/" + volume.key);
+    if (auto r = write_checked(client, executor, request, i, volume, out.skipped))
+      out.written.push_back(std::move(*r));
   }
   return out;
 }

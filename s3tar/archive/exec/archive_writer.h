@@ -25,6 +25,8 @@ struct WriteRequest {
   // Called after each volume is written and verified, with the volume as written (without the
   // sources skip_unreadable left out).
   std::function<void(size_t index, const plan::Volume&, const VolumeResult&)> on_written;
+  // Fields added to a volume's index sidecar (e.g. the volume set it belongs to).
+  std::function<nlohmann::json(size_t index, const plan::Volume&)> index_extras;
 };
 
 struct WriteOutcome {
@@ -36,8 +38,13 @@ struct WriteOutcome {
 // Requests sent by operation ({"GetObject": n, ...}, every attempt counted) and their total.
 nlohmann::json request_counts(const s3::RequestCounters& counters, uint64_t& total);
 
-// Writes every volume. With skip_unreadable, a volume whose sources fail is aborted and
-// re-planned without them (same key); otherwise the SourceError propagates after the abort.
+// Writes every volume. Before writing a volume, its sources are probed (source_probe.h) for
+// objects that changed or vanished since they were listed. Without skip_unreadable, any such
+// source is a SourceError naming them all, and nothing of the volume is written. With it, the
+// volume is planned again without them (same key); when a source turns unreadable during the
+// write anyway, the upload is aborted, every unreadable member of the volume is found at once
+// (pinned HEADs), and the volume is rewritten once: a second failure is a TransientError (the
+// sources keep changing: run again).
 WriteOutcome write_archives(s3::S3Client& client, std::vector<plan::Member> members,
                             const WriteRequest& request, const std::atomic<bool>& stop);
 
