@@ -16,7 +16,7 @@ PACKAGES=(
   # source checks and fuzzing (scripts/check-format.sh, scripts/fuzz.sh: libFuzzer comes with clang)
   clang-format clang-14 libclang-rt-14-dev
   # runtime, tests and demo
-  tzdata tar libarchive-tools python3 curl ca-certificates
+  tzdata tar libarchive-tools python3 curl ca-certificates time
   # deployment checks (scripts/check-deploy.sh; cfn-lint comes with the machine's python3)
   shellcheck systemd
   # S3-compatible test server (Ceph RADOS Gateway)

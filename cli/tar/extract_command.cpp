@@ -1,7 +1,9 @@
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <future>
 
@@ -14,6 +16,7 @@
 #include "s3tar/archive/tar/names.h"
 #include "s3tar/exit_codes.h"
 #include "s3tar/log/log.h"
+#include "s3tar/s3/upload_session.h"
 
 namespace s3tar::cli {
 namespace {
@@ -45,28 +48,32 @@ void extract_to_s3(s3::S3Client& client, const s3::ObjectRef& archive, const std
     return;
   }
   const uint64_t n = (e.size + limits.max_part - 1) / limits.max_part;
+  if (n > limits.max_parts)
+    throw BadInputError(e.name + ": " + std::to_string(e.size) + " bytes would take " + std::to_string(n) +
+                        " parts, more than the " + std::to_string(limits.max_parts) + " allowed");
   const uint64_t chunk = (e.size + n - 1) / n;
-  const std::string upload_id = client.create_multipart_upload(bucket, key, w).get();
+  s3::UploadSession session(client, bucket, key, w);
   try {
     std::vector<std::future<std::string>> etags;
     for (uint64_t i = 0; i < n; ++i) {
       const uint64_t first = i * chunk;
       const uint64_t last = std::min(e.size, first + chunk) - 1;
-      s3::CopyPartRequest req{bucket,      key,
-                              upload_id,   static_cast<int>(i + 1),
-                              archive,     s3::ByteRange{e.offset + first, e.offset + last},
-                              archive_etag};
-      etags.push_back(client.upload_part_copy(req));
+      etags.push_back(session.upload_part_copy(
+          static_cast<int>(i + 1), archive, s3::ByteRange{e.offset + first, e.offset + last}, archive_etag));
     }
-    s3::CompleteRequest done{bucket, key, upload_id, {}, false, e.size, ""};
-    for (size_t i = 0; i < etags.size(); ++i) done.parts.push_back({static_cast<int>(i + 1), etags[i].get()});
-    client.complete_multipart_upload(done).get();
+    std::vector<s3::CompletedPart> parts;
+    std::exception_ptr failed;
+    for (size_t i = 0; i < etags.size(); ++i) {  // every copy is waited for before the abort
+      try {
+        parts.push_back({static_cast<int>(i + 1), etags[i].get()});
+      } catch (...) {
+        if (!failed) failed = std::current_exception();
+      }
+    }
+    if (failed) std::rethrow_exception(failed);
+    session.complete(std::move(parts), {e.size, "", false});
   } catch (...) {
-    try {
-      client.abort_multipart_upload(bucket, key, upload_id).get();
-    } catch (const std::exception& abort_error) {
-      log::error("upload.abort_failed", abort_error.what(), {{"upload_id", upload_id}});
-    }
+    if (session.state() == s3::UploadState::Open) session.abort_and_rethrow(std::current_exception());
     throw;
   }
 }
@@ -76,20 +83,26 @@ std::filesystem::path local_path(const std::filesystem::path& dir, const std::st
   const std::string name = tar::member_name_for_key(key);
   const std::filesystem::path rel(name);
   if (rel.is_absolute() || name.empty())
-    throw std::runtime_error("refusing to extract '" + key + "': absolute path");
+    throw BadInputError("refusing to extract '" + key + "': absolute path");
   for (const auto& part : rel)
     if (part == ".." || part == "." || part.empty())
-      throw std::runtime_error("refusing to extract '" + key + "': it would escape " + dir.string());
+      throw BadInputError("refusing to extract '" + key + "': it would escape " + dir.string());
   return dir / rel;
 }
 
+// Writes the member to a temporary file next to `path` (a short name of its own, so that a
+// member name of up to the file system's 255 bytes still fits), then renames it into place.
 void extract_to_local(s3::S3Client& client, const s3::ObjectRef& archive, const std::string& archive_etag,
                       const tar::TocEntry& e, const std::filesystem::path& path) {
   std::filesystem::create_directories(path.parent_path());
-  const std::string tmp = path.string() + ".s3tar-partial";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw std::runtime_error("cannot create " + tmp + ": " + std::strerror(errno));
+  std::string tmp = (path.parent_path() / ".s3tar-partial-XXXXXX").string();
+  const int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
+  if (fd < 0)
+    throw std::runtime_error("cannot create a file in " + path.parent_path().string() + ": " +
+                             std::strerror(errno));
   try {
+    if (::fchmod(fd, 0644) != 0)
+      throw std::runtime_error("cannot set the mode of " + tmp + ": " + std::strerror(errno));
     if (e.size > 0) {
       s3::GetRequest req;
       req.object = archive;
@@ -102,8 +115,8 @@ void extract_to_local(s3::S3Client& client, const s3::ObjectRef& archive, const 
       };
       client.get_object(std::move(req)).get();
       if (written != e.size)
-        throw std::runtime_error("extracting " + e.name + ": got " + std::to_string(written) +
-                                 " bytes, expected " + std::to_string(e.size));
+        throw TransientError("extracting " + e.name + ": got " + std::to_string(written) +
+                             " bytes, expected " + std::to_string(e.size));
     }
     if (::fsync(fd) != 0 || ::close(fd) != 0) throw std::runtime_error("cannot write " + tmp);
   } catch (...) {
@@ -124,6 +137,7 @@ int extract_command(const TarOptions& o) {
   if (!o.external_toc.empty()) external = read_local_or_s3(*client, o.external_toc);
   const s3::ObjectInfo info = client->head_object(archive).get();
   const exec::ArchiveIndex index = exec::load_index(*client, archive, external);
+  exec::check_index(index.entries, info.size, o.archive + " (" + index.source + ")");
 
   std::vector<tar::TocEntry> todo;
   for (const auto& e : index.entries)

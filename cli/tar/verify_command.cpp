@@ -8,6 +8,7 @@
 #include "cli/output.h"
 #include "cli/tar/commands.h"
 #include "s3tar/archive/exec/archive_reader.h"
+#include "s3tar/archive/exec/executor.h"
 #include "s3tar/archive/tar/header.h"
 #include "s3tar/archive/tar/names.h"
 #include "s3tar/exit_codes.h"
@@ -19,6 +20,31 @@ namespace {
 
 bool plain_md5_etag(const std::string& etag) {
   return etag.size() == 32 && etag.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+// MD5 of bytes [offset, offset + size) of an object, streamed (never held). A retried
+// transfer sends its bytes again from the start: the digest starts again with it.
+std::future<std::string> streamed_md5(s3::S3Client& client, const s3::ObjectRef& object, uint64_t offset,
+                                      uint64_t size, const std::string& if_match) {
+  auto md5 = std::make_shared<s3::Md5Stream>();
+  if (size == 0) {
+    std::promise<std::string> empty;
+    empty.set_value(md5->hex());
+    return empty.get_future();
+  }
+  s3::GetRequest req;
+  req.object = object;
+  req.range = s3::ByteRange{offset, offset + size - 1};
+  req.if_match = if_match;
+  req.sink = [md5](uint64_t at, const char* data, size_t n) {
+    if (at == 0 && md5->bytes() > 0) md5->reset();
+    md5->update(data, n);
+    return true;
+  };
+  return std::async(std::launch::deferred, [done = client.get_object(std::move(req)), md5]() mutable {
+    done.get();
+    return md5->hex();
+  });
 }
 
 struct SourceRef {
@@ -55,6 +81,12 @@ int verify_command(const TarOptions& o) {
   if (!toc) {
     problem("the archive has no toc.csv first member");
   } else {
+    for (size_t i = 0; i < toc->size(); ++i) {
+      const auto& t = (*toc)[i];
+      if (t.offset > info.size || t.size > info.size - t.offset)
+        problem(fmt::format("toc.csv row {} ({}) puts {} bytes at offset {}, past the end of the archive",
+                            i + 1, t.name, t.size, t.offset));
+    }
     if (toc->size() + 1 != members.size())
       problem(fmt::format("toc.csv lists {} members, the archive holds {}", toc->size(), members.size() - 1));
     for (size_t i = 0; i < toc->size() && i + 1 < members.size(); ++i) {
@@ -76,11 +108,15 @@ int verify_command(const TarOptions& o) {
             ->get_object(s3::GetRequest{{url.bucket, url.key + ".index.json", ""}, std::nullopt, "", nullptr})
             .get()
             .body;
-    const nlohmann::json index = nlohmann::json::parse(body);
-    for (const auto& m : index.at("members"))
-      sources.push_back({m.at("bucket").get<std::string>(), m.at("key").get<std::string>(),
-                         m.value("version_id", std::string()), m.value("etag", std::string()),
-                         m.at("size").get<uint64_t>()});
+    try {
+      const nlohmann::json index = nlohmann::json::parse(body);
+      for (const auto& m : index.at("members"))
+        sources.push_back({m.at("bucket").get<std::string>(), m.at("key").get<std::string>(),
+                           m.value("version_id", std::string()), m.value("etag", std::string()),
+                           m.at("size").get<uint64_t>()});
+    } catch (const nlohmann::json::exception& e) {
+      throw BadInputError(o.archive + ".index.json is not an s3tar index sidecar: " + e.what());
+    }
   } catch (const s3::S3Error& e) {
     if (!e.is_not_found()) throw;
     log::warn("verify.no_index", "no index sidecar: members are checked against the TOC only");
@@ -111,29 +147,52 @@ int verify_command(const TarOptions& o) {
   }
 
   // 4. Content: each member's bytes in the archive against the source's MD5 ETag, or against
-  // the source's bytes when its ETag is not an MD5 (multipart or KMS-encrypted sources).
+  // the source's bytes when its ETag is not an MD5 (multipart or KMS-encrypted sources). Bytes
+  // are streamed through MD5, never held: memory stays bounded whatever the member sizes.
   size_t content_checked = 0;
   if (o.verify_content && toc) {
-    for (size_t i = 0; i < toc->size() && i < sources.size(); ++i) {
-      if (stop_flag()) throw std::runtime_error("interrupted");
-      const auto& t = (*toc)[i];
-      std::string bytes;
-      if (t.size > 0) {
-        s3::GetRequest req;
-        req.object = archive;
-        req.range = s3::ByteRange{t.offset, t.offset + t.size - 1};
-        bytes = client->get_object(std::move(req)).get().body;
+    constexpr size_t kWindow = 16;  // members compared at once
+    const size_t n = std::min(toc->size(), sources.size());
+    for (size_t start = 0; start < n; start += kWindow) {
+      if (stop_flag()) throw exec::Interrupted("stopped while verifying " + o.archive);
+      const size_t stop = std::min(n, start + kWindow);
+      std::vector<std::future<std::string>> members_md5, sources_md5;
+      for (size_t i = start; i < stop; ++i) {
+        const auto& t = (*toc)[i];
+        const auto& s = sources[i];
+        if (t.offset > info.size || t.size > info.size - t.offset) {
+          members_md5.emplace_back();  // reported above as past the end
+        } else {
+          members_md5.push_back(streamed_md5(*client, archive, t.offset, t.size, info.etag));
+        }
+        sources_md5.push_back(plain_md5_etag(s.etag) ? std::future<std::string>()
+                                                     : streamed_md5(*client, {s.bucket, s.key, s.version_id},
+                                                                    0, s.size, s.etag));
       }
-      const auto& s = sources[i];
-      std::string expected = plain_md5_etag(s.etag) ? s.etag : "";
-      if (expected.empty()) {
-        s3::GetRequest req;
-        req.object = {s.bucket, s.key, s.version_id};
-        expected = s3::md5_hex(client->get_object(std::move(req)).get().body);
+      for (size_t i = start; i < stop; ++i) {
+        const auto& t = (*toc)[i];
+        const auto& s = sources[i];
+        auto& member = members_md5[i - start];
+        auto& source = sources_md5[i - start];
+        if (!member.valid()) {
+          if (source.valid()) source.wait();
+          continue;
+        }
+        const std::string got = member.get();
+        std::string expected = s.etag;
+        if (source.valid()) {
+          try {
+            expected = source.get();
+          } catch (const s3::S3Error& e) {
+            if (!exec::source_problem_reason(e)) throw;
+            log::warn("verify.source_gone", t.name + ": its source cannot be read any more (" + e.what() +
+                                                "): its content is not compared");
+            continue;
+          }
+        }
+        if (got != expected) problem(fmt::format("{}: member bytes differ from the source", t.name));
+        ++content_checked;
       }
-      if (s3::md5_hex(bytes) != expected)
-        problem(fmt::format("{}: member bytes differ from the source", t.name));
-      ++content_checked;
     }
   }
 

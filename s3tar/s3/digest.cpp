@@ -2,6 +2,8 @@
 
 #include <openssl/evp.h>
 
+#include <new>
+
 #include "s3tar/s3/sigv4/sigv4.h"
 
 namespace s3tar::s3 {
@@ -22,6 +24,30 @@ std::string base64(std::string_view bytes) {
                       reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
   out.resize(static_cast<size_t>(len));
   return out;
+}
+
+Md5Stream::Md5Stream() : ctx_(EVP_MD_CTX_new()) {
+  if (!ctx_) throw std::bad_alloc();
+  reset();
+}
+
+Md5Stream::~Md5Stream() { EVP_MD_CTX_free(ctx_); }
+
+void Md5Stream::reset() {
+  EVP_DigestInit_ex(ctx_, EVP_md5(), nullptr);
+  bytes_ = 0;
+}
+
+void Md5Stream::update(const char* data, size_t size) {
+  EVP_DigestUpdate(ctx_, data, size);
+  bytes_ += size;
+}
+
+std::string Md5Stream::hex() {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx_, md, &len);
+  return hex_encode(std::string(reinterpret_cast<char*>(md), len));
 }
 
 }  // namespace s3tar::s3

@@ -1,13 +1,34 @@
 // MD5 and base64, as S3 uses them: Content-MD5 headers, part ETags, multipart ETags.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
+
+struct evp_md_ctx_st;  // OpenSSL's EVP_MD_CTX
 
 namespace s3tar::s3 {
 
 std::string md5_raw(std::string_view data);  // 16 bytes
 std::string md5_hex(std::string_view data);  // 32 lowercase hex digits
 std::string base64(std::string_view bytes);
+
+// MD5 of data fed in pieces (a streamed body), without holding it.
+class Md5Stream {
+ public:
+  Md5Stream();
+  ~Md5Stream();
+  Md5Stream(const Md5Stream&) = delete;
+  Md5Stream& operator=(const Md5Stream&) = delete;
+  void update(const char* data, size_t size);
+  void reset();       // start again (a retried transfer sends its bytes again)
+  std::string hex();  // the digest of everything fed since the last reset; ends the stream
+  uint64_t bytes() const { return bytes_; }
+
+ private:
+  ::evp_md_ctx_st* ctx_;
+  uint64_t bytes_ = 0;
+};
 
 }  // namespace s3tar::s3

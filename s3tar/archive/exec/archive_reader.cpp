@@ -2,25 +2,49 @@
 
 #include <nlohmann/json.hpp>
 
+#include "s3tar/errors.h"
+
 namespace s3tar::exec {
 namespace {
 
 constexpr uint64_t kTocProbe = 64 * 1024;  // one GET usually holds the header and the whole TOC
 constexpr uint64_t kChunk = 1024 * 1024;   // block cache for header scans
 
-std::string fetch(s3::S3Client& client, const s3::ObjectRef& obj, uint64_t first, uint64_t last) {
+s3::GetResult fetch_range(s3::S3Client& client, const s3::ObjectRef& obj, uint64_t first, uint64_t last) {
   s3::GetRequest req;
   req.object = obj;
   req.range = s3::ByteRange{first, last};
-  return client.get_object(std::move(req)).get().body;
+  return client.get_object(std::move(req)).get();
 }
+
+std::string fetch(s3::S3Client& client, const s3::ObjectRef& obj, uint64_t first, uint64_t last) {
+  return fetch_range(client, obj, first, last).body;
+}
+
+std::string where_of(const s3::ObjectRef& archive) { return "s3://" + archive.bucket + "/" + archive.key; }
 
 }  // namespace
 
+void check_index(const std::vector<tar::TocEntry>& entries, uint64_t archive_size, const std::string& where) {
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const auto& e = entries[i];
+    if (e.offset > archive_size || e.size > archive_size - e.offset)
+      throw BadInputError(where + ": index row " + std::to_string(i + 1) + " puts " + std::to_string(e.size) +
+                          " bytes at offset " + std::to_string(e.offset) + ", past the end of the archive (" +
+                          std::to_string(archive_size) + " bytes)");
+  }
+}
+
 std::optional<std::vector<tar::TocEntry>> read_toc(s3::S3Client& client, const s3::ObjectRef& archive) {
-  const std::string head = fetch(client, archive, 0, kTocProbe - 1);
+  const s3::GetResult probe = fetch_range(client, archive, 0, kTocProbe - 1);
+  const std::string& head = probe.body;
   const auto toc = tar::find_toc(head);
   if (!toc) return std::nullopt;
+  // A damaged or hostile header must not make us download (or hold) more than the archive.
+  const uint64_t archive_size = probe.info.size;
+  if (toc->data_offset > archive_size || toc->size > archive_size - toc->data_offset)
+    throw BadInputError(where_of(archive) + ": toc.csv claims " + std::to_string(toc->size) +
+                        " bytes, past the end of the archive (" + std::to_string(archive_size) + " bytes)");
   std::string text;
   if (toc->data_offset + toc->size <= head.size()) {
     text = head.substr(toc->data_offset, toc->size);
@@ -34,7 +58,7 @@ std::vector<ArchiveMember> scan_archive(s3::S3Client& client, const s3::ObjectRe
                                         uint64_t archive_size) {
   return tar::scan_headers(
       archive_size, [&](uint64_t first, uint64_t last) { return fetch(client, archive, first, last); },
-      "s3://" + archive.bucket + "/" + archive.key, kChunk);
+      where_of(archive), kChunk);
 }
 
 std::optional<std::vector<tar::TocEntry>> read_index_sidecar(s3::S3Client& client,
@@ -50,17 +74,24 @@ std::optional<std::vector<tar::TocEntry>> read_index_sidecar(s3::S3Client& clien
     if (e.is_not_found()) return std::nullopt;
     throw;
   }
-  const auto j = nlohmann::json::parse(body);
+  const std::string where = where_of(archive) + ".index.json";
+  const auto j = nlohmann::json::parse(body, nullptr, false);
+  if (!j.is_object() || !j.contains("members") || !j["members"].is_array())
+    throw BadInputError(where + " is not an s3tar index sidecar");
   // A sidecar left from an earlier archive under the same key would give wrong offsets.
   const s3::ObjectInfo info = client.head_object(archive).get();
-  if (j.value("etag", std::string()) != info.etag)
-    throw std::runtime_error("the index sidecar of s3://" + archive.bucket + "/" + archive.key +
-                             " describes another version of the archive (ETag " +
-                             j.value("etag", std::string()) + ", the archive has " + info.etag + ")");
+  const std::string recorded = j.value("etag", std::string());
+  if (recorded != info.etag)
+    throw BadInputError(where + " describes another version of the archive (ETag " + recorded +
+                        ", the archive has " + info.etag + ")");
   std::vector<tar::TocEntry> entries;
-  for (const auto& m : j.at("members"))
-    entries.push_back({m.at("key").get<std::string>(), m.at("offset").get<uint64_t>(),
-                       m.at("size").get<uint64_t>(), m.value("etag", std::string())});
+  try {
+    for (const auto& m : j.at("members"))
+      entries.push_back({m.at("key").get<std::string>(), m.at("offset").get<uint64_t>(),
+                         m.at("size").get<uint64_t>(), m.value("etag", std::string())});
+  } catch (const nlohmann::json::exception& e) {
+    throw BadInputError(where + ": bad member entry (" + e.what() + ")");
+  }
   return entries;
 }
 

@@ -17,15 +17,18 @@ namespace s3tar::exec {
 using tar::ArchiveMember;
 
 // Reads toc.csv when it is the archive's first member; nullopt when the archive has none.
-// Throws s3::S3Error (e.g. InvalidObjectState for an archive in GLACIER/DEEP_ARCHIVE).
+// Throws s3::S3Error (e.g. InvalidObjectState for an archive in GLACIER/DEEP_ARCHIVE), and
+// BadInputError for a toc.csv that is malformed or claims more bytes than the archive holds.
 std::optional<std::vector<tar::TocEntry>> read_toc(s3::S3Client& client, const s3::ObjectRef& archive);
 
 // Walks every header of the archive (GNU, ustar, PAX; what libarchive reads). Each header costs
-// a ranged GET of one block-cache chunk at most; member data is skipped.
+// a ranged GET of one block-cache chunk at most; member data is skipped. A file that is not a
+// readable tar is a BadInputError.
 std::vector<ArchiveMember> scan_archive(s3::S3Client& client, const s3::ObjectRef& archive,
                                         uint64_t archive_size);
 
-// The sidecar index (<key>.index.json) as TOC entries; nullopt when there is none.
+// The sidecar index (<key>.index.json) as TOC entries; nullopt when there is none;
+// BadInputError when it is malformed or describes another version of the archive.
 std::optional<std::vector<tar::TocEntry>> read_index_sidecar(s3::S3Client& client,
                                                              const s3::ObjectRef& archive);
 
@@ -37,5 +40,10 @@ struct ArchiveIndex {
 };
 ArchiveIndex load_index(s3::S3Client& client, const s3::ObjectRef& archive,
                         const std::string& external_toc_bytes);
+
+// Every member of an index must lie inside the archive: an index that says otherwise (damaged,
+// hostile, or of another archive) is a BadInputError naming its first bad row, before any
+// request is made for its members.
+void check_index(const std::vector<tar::TocEntry>& entries, uint64_t archive_size, const std::string& where);
 
 }  // namespace s3tar::exec

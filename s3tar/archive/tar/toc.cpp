@@ -5,6 +5,8 @@
 #include <charconv>
 #include <stdexcept>
 
+#include "s3tar/errors.h"
+
 namespace s3tar::tar {
 namespace {
 
@@ -47,11 +49,18 @@ std::uint64_t digits(std::uint64_t v) {
   return n;
 }
 
+// At most the start of a field, for an error message (a hostile TOC may hold huge fields).
+std::string quote_start(const std::string& field) {
+  constexpr std::size_t kMax = 40;
+  if (field.size() <= kMax) return "'" + field + "'";
+  return "'" + field.substr(0, kMax) + "...' (" + std::to_string(field.size()) + " bytes)";
+}
+
 std::uint64_t parse_number(const std::string& field, std::size_t row, const char* what) {
   std::uint64_t v = 0;
   auto [end, ec] = std::from_chars(field.data(), field.data() + field.size(), v);
   if (field.empty() || ec != std::errc() || end != field.data() + field.size())
-    throw std::runtime_error(fmt::format("toc.csv row {}: bad {} '{}'", row, what, field));
+    throw BadInputError(fmt::format("toc.csv row {}: bad {} {}", row, what, quote_start(field)));
   return v;
 }
 
@@ -89,7 +98,7 @@ std::vector<TocEntry> parse_toc(std::string_view csv) {
     fields.push_back(std::move(field));
     field.clear();
     if (fields.size() != 4)
-      throw std::runtime_error(fmt::format("toc.csv row {}: {} fields, expected 4", row, fields.size()));
+      throw BadInputError(fmt::format("toc.csv row {}: {} fields, expected 4", row, fields.size()));
     TocEntry e;
     e.name = std::move(fields[0]);
     e.offset = parse_number(fields[1], row, "offset");
@@ -109,7 +118,7 @@ std::vector<TocEntry> parse_toc(std::string_view csv) {
     if (csv[i] == '"') {
       ++i;
       while (true) {
-        if (i >= csv.size()) throw std::runtime_error(fmt::format("toc.csv row {}: unterminated quote", row));
+        if (i >= csv.size()) throw BadInputError(fmt::format("toc.csv row {}: unterminated quote", row));
         if (csv[i] == '"') {
           if (i + 1 < csv.size() && csv[i + 1] == '"') {
             field += '"';
@@ -122,7 +131,7 @@ std::vector<TocEntry> parse_toc(std::string_view csv) {
         field += csv[i++];
       }
       if (i < csv.size() && csv[i] != ',' && csv[i] != '\n' && csv[i] != '\r')
-        throw std::runtime_error(fmt::format("toc.csv row {}: text after a closing quote", row));
+        throw BadInputError(fmt::format("toc.csv row {}: text after a closing quote", row));
     } else {
       while (i < csv.size() && csv[i] != ',' && csv[i] != '\n' && csv[i] != '\r') field += csv[i++];
     }

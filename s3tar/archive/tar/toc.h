@@ -29,8 +29,8 @@ void append_toc_row(std::string& out, std::string_view name, std::uint64_t offse
                     std::string_view etag);
 std::string render_toc_csv(const std::vector<TocEntry>& entries);
 
-// Parses toc.csv text (also accepts CRLF and a missing final newline). Throws std::runtime_error
-// on malformed input.
+// Parses toc.csv text (also accepts CRLF and a missing final newline). Throws BadInputError
+// (s3tar/errors.h) on malformed input.
 std::vector<TocEntry> parse_toc(std::string_view csv);
 
 }  // namespace s3tar::tar

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "s3tar/errors.h"
+
 namespace s3tar::tar {
 namespace {
 
@@ -43,12 +45,21 @@ TEST(Toc, ParsesCrLfBlankLinesAndNoFinalNewline) {
 }
 
 TEST(Toc, RejectsMalformed) {
-  EXPECT_THROW(parse_toc("a,1,2\n"), std::runtime_error);
-  EXPECT_THROW(parse_toc("a,x,2,e\n"), std::runtime_error);
-  EXPECT_THROW(parse_toc("a,1,-2,e\n"), std::runtime_error);
-  EXPECT_THROW(parse_toc("\"a,1,2,e\n"), std::runtime_error);
-  EXPECT_THROW(parse_toc("\"a\"b,1,2,e\n"), std::runtime_error);
-  EXPECT_THROW(parse_toc("a,1,2,e,f\n"), std::runtime_error);
+  EXPECT_THROW(parse_toc("a,1,2\n"), BadInputError);
+  EXPECT_THROW(parse_toc("a,x,2,e\n"), BadInputError);
+  EXPECT_THROW(parse_toc("a,1,-2,e\n"), BadInputError);
+  EXPECT_THROW(parse_toc("\"a,1,2,e\n"), BadInputError);
+  EXPECT_THROW(parse_toc("\"a\"b,1,2,e\n"), BadInputError);
+  EXPECT_THROW(parse_toc("a,1,2,e,f\n"), BadInputError);
+}
+
+TEST(Toc, ErrorsQuoteOnlyTheStartOfAHugeField) {
+  try {
+    parse_toc("a," + std::string(10 << 20, '9') + "x,1,e\n");
+    FAIL() << "no error";
+  } catch (const BadInputError& e) {
+    EXPECT_LT(std::string(e.what()).size(), 200u);
+  }
 }
 
 }  // namespace
