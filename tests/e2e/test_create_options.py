@@ -112,9 +112,13 @@ class CreateOptions:
         report = self.report_path("volumes")
         self.assertRc(self.srv.run("-cf", f"s3://{self.dst}/vols/day.tar", f"s3://{self.src}/vol/",
                                    "--size-limit", str(limit), "--report", report), 0, "create")
-        keys = sorted(k for k in self.srv.keys(self.dst, "vols/") if not k.endswith(".index.json"))
+        keys = sorted(k for k in self.srv.keys(self.dst, "vols/") if k.endswith(".tar"))
         self.assertGreaterEqual(len(keys), 3, keys)
         self.assertEqual(keys, [f"vols/day.{i:02d}.tar" for i in range(len(keys))])
+        # The set manifest names them all, finished.
+        manifest = json.loads(self.srv.get(self.dst, "vols/day.tar.set.json"))
+        self.assertEqual(manifest["status"], "complete")
+        self.assertEqual([v["archive"] for v in manifest["volumes"]], [f"s3://{self.dst}/{k}" for k in keys])
         seen = []
         for k in keys:
             archive = self.srv.get(self.dst, k)
