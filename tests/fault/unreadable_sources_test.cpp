@@ -9,6 +9,7 @@
 #include <set>
 
 #include "s3tar/archive/exec/archive_writer.h"
+#include "s3tar/archive/exec/source_probe.h"
 #include "s3tar/s3/digest.h"
 #include "tests/fault/peer_client.h"
 
@@ -99,6 +100,15 @@ TEST(UnreadableSources, SourcesVanishingDuringAWriteCostOneRewrite) {
   const auto& c = client->counters();
   EXPECT_EQ(c.by_op[static_cast<int>(s3::Op::CreateMultipartUpload)].load(), 2u) << "one write, one rewrite";
   EXPECT_EQ(c.by_op[static_cast<int>(s3::Op::CompleteMultipartUpload)].load(), 1u);
+}
+
+TEST(UnreadableSources, StartAfterListsTheKeyNext) {
+  EXPECT_EQ(exec::start_after_for("logs/a.log"), "logs/a.lo");
+  EXPECT_EQ(exec::start_after_for("x"), "");
+  // The last character is cut whole: the value stays valid UTF-8.
+  EXPECT_EQ(exec::start_after_for("caf\xC3\xA9"), "caf");
+  EXPECT_EQ(exec::start_after_for("\xE2\x98\x83"), "");
+  for (const std::string key : {"logs/a.log", "caf\xC3\xA9", "b"}) EXPECT_LT(exec::start_after_for(key), key);
 }
 
 }  // namespace
