@@ -10,9 +10,9 @@
 #include "cli/tar/commands.h"
 #include "cli/tar/sources.h"
 #include "s3tar/archive/exec/archive_writer.h"
-#include "s3tar/errors.h"
 #include "s3tar/archive/exec/stale_uploads.h"
 #include "s3tar/archive/exec/volume_set.h"
+#include "s3tar/errors.h"
 #include "s3tar/exit_codes.h"
 #include "s3tar/log/log.h"
 
