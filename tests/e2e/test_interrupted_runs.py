@@ -76,8 +76,8 @@ class InterruptedRuns:
         manifest = self.get_json(dst, "set.tar.set.json")
         self.assertEqual(manifest["status"], "writing", manifest)
         self.assertEqual([v["archive"] for v in manifest["volumes"]],
-                         [f"s3://{dst}/set.0{i}.tar" for i in (1, 2, 3)])
-        first = self.get_json(dst, "set.01.tar.index.json")
+                         [f"s3://{dst}/set.0{i}.tar" for i in (0, 1, 2)])
+        first = self.get_json(dst, "set.00.tar.index.json")
         self.assertEqual(first["set"]["volumes"], 3)
         self.assertEqual(first["set"]["volume"], 1)
         self.assertEqual(first["set"]["id"], manifest["set"])
@@ -89,8 +89,8 @@ class InterruptedRuns:
         manifest = self.get_json(dst, "set.tar.set.json")
         self.assertEqual(manifest["status"], "complete")
         self.assertEqual([v["archive"] for v in manifest["volumes"]],
-                         [f"s3://{dst}/set.0{i}.tar" for i in (1, 2, 3)])
-        for i in (1, 2, 3):
+                         [f"s3://{dst}/set.0{i}.tar" for i in (0, 1, 2)])
+        for i in (0, 1, 2):
             side = self.get_json(dst, f"set.0{i}.tar.index.json")
             self.assertEqual((side["set"]["id"], side["set"]["volume"]), (manifest["set"], i))
             self.assertEqual(side["etag"], manifest["volumes"][i - 1]["etag"])
@@ -103,10 +103,10 @@ class InterruptedRuns:
         self.assertEqual(rc, 0, err[-3000:])
         manifest = self.get_json(dst, "set.tar.set.json")
         self.assertEqual(manifest["status"], "complete")
-        self.assertEqual([v["archive"] for v in manifest["volumes"]], [f"s3://{dst}/set.0{i}.tar" for i in (1, 2)])
+        self.assertEqual([v["archive"] for v in manifest["volumes"]], [f"s3://{dst}/set.0{i}.tar" for i in (0, 1)])
         stale = [r.get("archive") for r in s3env.log_lines(err) if r.get("event") == "set.stale_volume"]
-        self.assertEqual(stale, [f"s3://{dst}/set.03.tar"], err[-3000:])
-        old = self.get_json(dst, "set.03.tar.index.json")
+        self.assertEqual(stale, [f"s3://{dst}/set.02.tar"], err[-3000:])
+        old = self.get_json(dst, "set.02.tar.index.json")
         self.assertNotEqual(old["set"]["id"], manifest["set"], "the leftover names another set")
 
         # One volume without --size-limit: still a set, since an earlier one was there.
@@ -115,7 +115,7 @@ class InterruptedRuns:
         manifest = self.get_json(dst, "set.tar.set.json")
         self.assertEqual([v["archive"] for v in manifest["volumes"]], [f"s3://{dst}/set.tar"])
         stale = sorted(r.get("archive") for r in s3env.log_lines(err) if r.get("event") == "set.stale_volume")
-        self.assertEqual(stale, [f"s3://{dst}/set.0{i}.tar" for i in (1, 2, 3)])
+        self.assertEqual(stale, [f"s3://{dst}/set.0{i}.tar" for i in (0, 1, 2)])
 
 
 s3env.server_classes(InterruptedRuns, globals())
