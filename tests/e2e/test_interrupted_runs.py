@@ -92,8 +92,9 @@ class InterruptedRuns:
                          [f"s3://{dst}/set.0{i}.tar" for i in (0, 1, 2)])
         for i in (0, 1, 2):
             side = self.get_json(dst, f"set.0{i}.tar.index.json")
-            self.assertEqual((side["set"]["id"], side["set"]["volume"]), (manifest["set"], i))
-            self.assertEqual(side["etag"], manifest["volumes"][i - 1]["etag"])
+            # "volume 1 of 3" is set.00.tar: the sidecar counts from 1, the key from 00.
+            self.assertEqual((side["set"]["id"], side["set"]["volume"]), (manifest["set"], i + 1))
+            self.assertEqual(side["etag"], manifest["volumes"][i]["etag"])
 
         # A later, smaller set to the same key: the manifest names only its volumes, and the run
         # says which earlier volume is not part of it.
