@@ -2,15 +2,12 @@
 
 #include <strings.h>
 
+#include "s3tar/s3/digest.h"
+
 namespace s3tar::inventory {
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+using s3::hex_digit_value;
 
 void decode(std::string_view in, bool plus_is_space, std::string& out) {
   out.clear();
@@ -24,8 +21,9 @@ void decode(std::string_view in, bool plus_is_space, std::string& out) {
     const char c = in[i];
     if (c == '+' && plus_is_space) {
       out.push_back(' ');
-    } else if (c == '%' && i + 2 < in.size() && hex_value(in[i + 1]) >= 0 && hex_value(in[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(hex_value(in[i + 1]) * 16 + hex_value(in[i + 2])));
+    } else if (c == '%' && i + 2 < in.size() && hex_digit_value(in[i + 1]) >= 0 &&
+               hex_digit_value(in[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(hex_digit_value(in[i + 1]) * 16 + hex_digit_value(in[i + 2])));
       i += 2;
     } else {
       out.push_back(c);
@@ -63,16 +61,6 @@ std::string abbreviate(std::string_view text, std::size_t max) {
   // Back up to the start of a UTF-8 character (continuation bytes are 10xxxxxx).
   while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
   return std::string(text.substr(0, cut)) + "... (" + std::to_string(text.size()) + " bytes)";
-}
-
-std::string to_hex(const unsigned char* data, std::size_t size) {
-  static const char digits[] = "0123456789abcdef";
-  std::string out(size * 2, '0');
-  for (std::size_t i = 0; i < size; ++i) {
-    out[2 * i] = digits[data[i] >> 4];
-    out[2 * i + 1] = digits[data[i] & 0xf];
-  }
-  return out;
 }
 
 }  // namespace s3tar::inventory

@@ -22,7 +22,4 @@ bool parse_bool(std::string_view text, bool& ok);
 // then "... (N bytes)" when it was longer, so a huge field never makes a huge log line.
 std::string abbreviate(std::string_view text, std::size_t max = 80);
 
-// Lowercase hex of `size` bytes.
-std::string to_hex(const unsigned char* data, std::size_t size);
-
 }  // namespace s3tar::inventory

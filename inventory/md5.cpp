@@ -5,7 +5,7 @@
 
 #include <stdexcept>
 
-#include "inventory/encoding.h"
+#include "s3tar/s3/digest.h"
 
 namespace s3tar::inventory {
 
@@ -30,7 +30,7 @@ std::string Md5::hex_digest() {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   if (EVP_DigestFinal_ex(ctx_->ctx, digest, &len) != 1) throw std::runtime_error("MD5 final failed");
-  return to_hex(digest, len);
+  return s3::hex_encode(std::string_view(reinterpret_cast<const char*>(digest), len));
 }
 
 std::string Md5::hex(std::string_view data) {

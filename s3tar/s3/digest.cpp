@@ -4,9 +4,25 @@
 
 #include <new>
 
-#include "s3tar/s3/sigv4/sigv4.h"
-
 namespace s3tar::s3 {
+
+std::string hex_encode(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 0xF]);
+  }
+  return out;
+}
+
+int hex_digit_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
 
 std::string md5_raw(std::string_view data) {
   unsigned char md[EVP_MAX_MD_SIZE];
@@ -47,7 +63,7 @@ std::string Md5Stream::hex() {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_DigestFinal_ex(ctx_, md, &len);
-  return hex_encode(std::string(reinterpret_cast<char*>(md), len));
+  return hex_encode(std::string_view(reinterpret_cast<const char*>(md), len));
 }
 
 }  // namespace s3tar::s3

@@ -1,4 +1,7 @@
-// MD5 and base64, as S3 uses them: Content-MD5 headers, part ETags, multipart ETags.
+// Digests and byte encodings as S3 uses them: hex, MD5 (Content-MD5 headers, part ETags,
+// multipart ETags, inventory checksums) and base64. A library of its own (s3tar_digest, OpenSSL
+// only), so that readers that do not talk to S3 themselves (the inventory reader, the tar layer)
+// share it without the client.
 #pragma once
 
 #include <cstddef>
@@ -9,6 +12,10 @@
 struct evp_md_ctx_st;  // OpenSSL's EVP_MD_CTX
 
 namespace s3tar::s3 {
+
+std::string hex_encode(std::string_view bytes);  // lowercase
+// The value of one hex digit (either case), or -1 when `c` is not one.
+int hex_digit_value(char c);
 
 std::string md5_raw(std::string_view data);  // 16 bytes
 std::string md5_hex(std::string_view data);  // 32 lowercase hex digits

@@ -3,27 +3,15 @@
 #include <stdexcept>
 
 #include "s3tar/s3/digest.h"
-#include "s3tar/s3/sigv4/sigv4.h"
 
 namespace s3tar::s3 {
-namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
-
 std::string multipart_etag(const std::vector<std::string>& part_etags_hex) {
   std::string concat;
   concat.reserve(part_etags_hex.size() * 16);
   for (const auto& hex : part_etags_hex) {
     if (hex.size() != 32) throw std::invalid_argument("part ETag is not an MD5: " + hex);
     for (size_t i = 0; i < 32; i += 2) {
-      const int hi = hex_value(hex[i]), lo = hex_value(hex[i + 1]);
+      const int hi = hex_digit_value(hex[i]), lo = hex_digit_value(hex[i + 1]);
       if (hi < 0 || lo < 0) throw std::invalid_argument("part ETag is not an MD5: " + hex);
       concat.push_back(static_cast<char>(hi * 16 + lo));
     }

@@ -2,8 +2,12 @@
 
 #include <stdexcept>
 
+#include "s3tar/s3/digest.h"
+
 namespace s3tar::tar {
 namespace {
+
+using s3::hex_digit_value;
 
 void append_escaped_segment(std::string& out, std::string_view seg) {
   if (seg.empty()) {
@@ -24,13 +28,6 @@ void append_escaped_segment(std::string& out, std::string_view seg) {
   }
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
-
 void append_unescaped_segment(std::string& out, std::string_view seg) {
   if (seg.empty() || seg.front() != '%') {
     out += seg;
@@ -38,8 +35,9 @@ void append_unescaped_segment(std::string& out, std::string_view seg) {
   }
   if (seg == "%") return;  // an empty key segment
   for (std::size_t i = 0; i < seg.size(); ++i) {
-    if (seg[i] == '%' && i + 2 < seg.size() && hex_value(seg[i + 1]) >= 0 && hex_value(seg[i + 2]) >= 0) {
-      out += static_cast<char>(hex_value(seg[i + 1]) * 16 + hex_value(seg[i + 2]));
+    if (seg[i] == '%' && i + 2 < seg.size() && hex_digit_value(seg[i + 1]) >= 0 &&
+        hex_digit_value(seg[i + 2]) >= 0) {
+      out += static_cast<char>(hex_digit_value(seg[i + 1]) * 16 + hex_digit_value(seg[i + 2]));
       i += 2;
     } else {
       out += seg[i];

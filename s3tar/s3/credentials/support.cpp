@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "s3tar/s3/credentials/credentials.h"
+#include "s3tar/s3/digest.h"
 
 namespace s3tar::s3::credentials_detail {
 
@@ -135,13 +136,7 @@ std::string read_file(const std::string& path, std::string_view what) {
 std::string sha1_hex(std::string_view data) {
   unsigned char digest[SHA_DIGEST_LENGTH];
   SHA1(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : digest) {
-    out += hex[b >> 4];
-    out += hex[b & 15];
-  }
-  return out;
+  return hex_encode(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
 }
 
 std::string trim(std::string_view s) {

@@ -11,6 +11,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "s3tar/s3/digest.h"
+
 namespace s3tar::s3 {
 namespace {
 
@@ -162,17 +164,6 @@ std::string credential_scope(std::string_view date, const SigningParams& params)
 }
 
 }  // namespace
-
-std::string hex_encode(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 0xF]);
-  }
-  return out;
-}
 
 std::string sha256_hex(std::string_view data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};

@@ -22,7 +22,6 @@ inline constexpr std::string_view kEmptyPayloadSha256 =
 
 std::string sha256_hex(std::string_view data);
 std::string hmac_sha256(std::string_view key, std::string_view data);  // raw bytes
-std::string hex_encode(std::string_view bytes);                        // lowercase
 
 struct SigningParams {
   std::string region;

@@ -5,7 +5,6 @@
 // The env file also says how to reach the server: S3_ADDRESSING (path | virtual) and, over HTTPS,
 // AWS_CA_BUNDLE (the AWS-like pass: RGW with TLS and virtual-hosted buckets).
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <cctype>
@@ -22,6 +21,7 @@
 
 #include "s3tar/s3/client.h"
 #include "s3tar/s3/credentials/credentials.h"
+#include "s3tar/s3/digest.h"
 #include "s3tar/s3/http/http_engine.h"
 #include "s3tar/s3/sigv4/sigv4.h"
 
@@ -65,13 +65,6 @@ class FixedProvider : public CredentialsProvider {
  private:
   Credentials c_;
 };
-
-std::string md5_hex(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_md5(), nullptr);
-  return hex_encode(std::string_view(reinterpret_cast<char*>(md), len));
-}
 
 std::string random_bytes(size_t n, uint64_t seed) {
   std::mt19937_64 rng(seed);
