@@ -16,8 +16,8 @@
 #include <string>
 
 #include "inventory/discovery.h"
-#include "inventory/md5.h"
 #include "inventory/reader.h"
+#include "s3tar/s3/digest.h"
 
 namespace fs = std::filesystem;
 using namespace s3tar::inventory;
@@ -30,10 +30,10 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 std::string file_md5(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
-  Md5 md5;
+  s3tar::s3::Md5Stream md5;
   char buf[1 << 16];
   while (in.read(buf, sizeof buf) || in.gcount() > 0) md5.update(buf, static_cast<std::size_t>(in.gcount()));
-  return md5.hex_digest();
+  return md5.hex();
 }
 
 }  // namespace
@@ -93,7 +93,7 @@ int main(int argc, char** argv) {
   const fs::path folder = root / bucket / prefix / "2025-11-21T01-00Z";
   fs::create_directories(folder);
   std::ofstream(folder / "manifest.json") << manifest;
-  std::ofstream(folder / "manifest.checksum") << Md5::hex(manifest) << "\n";
+  std::ofstream(folder / "manifest.checksum") << s3tar::s3::md5_hex(manifest) << "\n";
   const double gen = seconds_since(t0);
   std::uint64_t compressed = 0;
   for (const auto& f : fs::recursive_directory_iterator(root / bucket / prefix / "data"))

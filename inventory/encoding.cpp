@@ -63,4 +63,16 @@ std::string abbreviate(std::string_view text, std::size_t max) {
   return std::string(text.substr(0, cut)) + "... (" + std::to_string(text.size()) + " bytes)";
 }
 
+bool same_hex_digest(std::string_view a, std::string_view b) {
+  const auto trim = [](std::string_view s) {
+    const char* ws = " \t\r\n\v\f";
+    const auto first = s.find_first_not_of(ws);
+    if (first == std::string_view::npos) return std::string_view();
+    return s.substr(first, s.find_last_not_of(ws) - first + 1);
+  };
+  a = trim(a);
+  b = trim(b);
+  return !a.empty() && a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
+}
+
 }  // namespace s3tar::inventory

@@ -22,4 +22,7 @@ bool parse_bool(std::string_view text, bool& ok);
 // then "... (N bytes)" when it was longer, so a huge field never makes a huge log line.
 std::string abbreviate(std::string_view text, std::size_t max = 80);
 
+// Case-insensitive comparison of hex digests after trimming whitespace.
+bool same_hex_digest(std::string_view a, std::string_view b);
+
 }  // namespace s3tar::inventory

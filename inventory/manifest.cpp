@@ -7,9 +7,10 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 
+#include "inventory/encoding.h"
 #include "inventory/errors.h"
-#include "inventory/md5.h"
 #include "inventory/schema.h"
+#include "s3tar/s3/digest.h"
 
 namespace s3tar::inventory {
 namespace {
@@ -150,7 +151,7 @@ Manifest parse_manifest(std::string_view json_text) {
 
 void verify_manifest_checksum(std::string_view manifest_json, std::string_view checksum_text,
                               const std::string& key) {
-  const std::string actual = Md5::hex(manifest_json);
+  const std::string actual = s3::md5_hex(manifest_json);
   if (!same_hex_digest(actual, checksum_text)) throw ChecksumMismatchError(key, trim(checksum_text), actual);
 }
 

@@ -8,8 +8,9 @@
 #include <thread>
 
 #include "inventory/csv_gz.h"
+#include "inventory/encoding.h"
 #include "inventory/errors.h"
-#include "inventory/md5.h"
+#include "s3tar/s3/digest.h"
 
 namespace s3tar::inventory {
 namespace {
@@ -91,7 +92,7 @@ void read_file(ObjectStore& store, const std::string& bucket, const DataFile& fi
         }
       },
       file.key);
-  Md5 md5;
+  s3::Md5Stream md5;
   std::uint64_t bytes = 0;
   store.read(bucket, file.key, [&](const char* data, std::size_t size) {
     if (cancel.load(std::memory_order_relaxed)) throw Cancelled();
@@ -101,7 +102,7 @@ void read_file(ObjectStore& store, const std::string& bucket, const DataFile& fi
   });
   // A wrong size or checksum explains a broken stream better than the stream error would,
   // but the stream may already have thrown: both are BadInputError either way.
-  const std::string actual = md5.hex_digest();
+  const std::string actual = md5.hex();
   if (!same_hex_digest(actual, file.md5)) throw ChecksumMismatchError(file.key, file.md5, actual);
   if (bytes != file.size) {
     throw BadInputError("data file " + file.key + " is " + std::to_string(bytes) +

@@ -14,9 +14,9 @@
 #include <thread>
 
 #include "inventory/errors.h"
-#include "inventory/md5.h"
 #include "inventory/reader.h"
 #include "s3tar/s3/client.h"
+#include "s3tar/s3/digest.h"
 #include "s3tar/s3/http/http_engine.h"
 #include "s3tar/s3/sigv4/sigv4.h"
 #include "scheduler/s3_store.h"
@@ -196,8 +196,7 @@ std::vector<inventory::DataFile> upload_report(S3Scan& t, const std::string& pre
            "e" + std::to_string(r % 977), cls, cls == "INTELLIGENT_TIERING" ? "ARCHIVE" : "", "SSE-S3"});
     }
     const std::string gz = inventory::testing::gzip(csv);
-    inventory::DataFile d{prefix + "data/" + std::to_string(f) + ".csv.gz", gz.size(),
-                          inventory::Md5::hex(gz)};
+    inventory::DataFile d{prefix + "data/" + std::to_string(f) + ".csv.gz", gz.size(), s3::md5_hex(gz)};
     t.put(d.key, gz);
     files.push_back(d);
   }

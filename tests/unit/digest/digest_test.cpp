@@ -27,6 +27,18 @@ TEST(Md5, KnownAnswers) {
   EXPECT_EQ(md5_raw("").size(), 16u);
 }
 
+TEST(Md5, StreamedInPiecesIsTheMd5OfTheWhole) {
+  const std::string text = "The quick brown fox jumps over the lazy dog";
+  for (std::size_t cut : {std::size_t(0), std::size_t(1), std::size_t(20), text.size()}) {
+    Md5Stream md5;
+    md5.update(text.data(), cut);
+    md5.update(text.data() + cut, text.size() - cut);
+    EXPECT_EQ(md5.bytes(), text.size());
+    EXPECT_EQ(md5.hex(), md5_hex(text)) << cut;
+  }
+  EXPECT_EQ(Md5Stream().hex(), "d41d8cd98f00b204e9800998ecf8427e");
+}
+
 TEST(Base64, KnownAnswers) {
   EXPECT_EQ(base64(""), "");
   EXPECT_EQ(base64("f"), "Zg==");

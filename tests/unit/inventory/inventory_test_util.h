@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "inventory/manifest.h"
-#include "inventory/md5.h"
+#include "s3tar/s3/digest.h"
 
 namespace s3tar::inventory::testing {
 
@@ -86,7 +86,7 @@ class Delivery {
 
   // Stores raw bytes as a data file and describes it for files[].
   DataFile add_raw_data_file(const std::string& name, const std::string& bytes) {
-    DataFile f{prefix + "data/" + name, bytes.size(), Md5::hex(bytes)};
+    DataFile f{prefix + "data/" + name, bytes.size(), s3::md5_hex(bytes)};
     write_file(root_ / bucket / f.key, bytes);
     return f;
   }
@@ -112,7 +112,7 @@ class Delivery {
   void add_report(const std::string& folder, const std::string& manifest, bool checksum = true) {
     write_file(root_ / bucket / (prefix + folder + "/manifest.json"), manifest);
     if (checksum)
-      write_file(root_ / bucket / (prefix + folder + "/manifest.checksum"), Md5::hex(manifest) + "\n");
+      write_file(root_ / bucket / (prefix + folder + "/manifest.checksum"), s3::md5_hex(manifest) + "\n");
   }
 
  private:
