@@ -47,6 +47,15 @@ std::string timestamp() {
   return buf;
 }
 
+void clear_progress_locked() {
+  if (g_progress_line_open) {
+    std::fputs("\r\033[K", stderr);
+    g_progress_line_open = false;
+  }
+}
+
+}  // namespace
+
 std::string human_bytes(double b) {
   const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
   int u = 0;
@@ -58,15 +67,6 @@ std::string human_bytes(double b) {
   std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", b, units[u]);
   return buf;
 }
-
-void clear_progress_locked() {
-  if (g_progress_line_open) {
-    std::fputs("\r\033[K", stderr);
-    g_progress_line_open = false;
-  }
-}
-
-}  // namespace
 
 bool is_terminal() { return isatty(STDERR_FILENO) == 1; }
 

@@ -3,6 +3,7 @@
 // Callers never pass credentials: messages come from S3 errors, which hold none.
 #pragma once
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -38,6 +39,11 @@ inline void info(std::string_view event, std::string_view msg, const nlohmann::j
 inline void debug(std::string_view event, std::string_view msg, const nlohmann::json& f = {}) {
   write(Level::Debug, event, msg, f);
 }
+
+// "999 B", "1.5 KiB", ... "3.0 TiB" (binary units, one decimal above bytes): for people, in
+// progress lines and summaries.
+std::string human_bytes(double bytes);
+inline std::string human_bytes(uint64_t bytes) { return human_bytes(static_cast<double>(bytes)); }
 
 // A progress bar redrawn in place on a terminal (at most 5 times a second); elsewhere a JSON
 // "progress" line, or a plain text line without escape codes (S3TAR_LOG_FORMAT=text), every

@@ -32,17 +32,6 @@ double monthly_overhead_per_object(const std::string& storage_class) {
   return 0;
 }
 
-std::string human(uint64_t b) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(b);
-  int u = 0;
-  while (v >= 1024 && u < 4) {
-    v /= 1024;
-    ++u;
-  }
-  return u == 0 ? fmt::format("{} B", b) : fmt::format("{:.1f} {}", v, units[u]);
-}
-
 }  // namespace
 
 nlohmann::json request_counts(const s3::RequestCounters& counters, uint64_t& total) {
@@ -61,12 +50,12 @@ std::string describe_plan(const plan::Plan& plan, const std::string& bucket,
   std::string out;
   const auto& s = plan.stats;
   out += fmt::format("Plan: {} objects, {} in {} archive(s), storage class {}\n", s.members,
-                     human(s.archive_bytes), plan.volumes.size(), storage_class);
+                     log::human_bytes(s.archive_bytes), plan.volumes.size(), storage_class);
   for (const auto& v : plan.volumes) {
     size_t copies = 0, uploads = 0;
     for (const auto& p : v.parts) (p.kind == plan::PartKind::Copy ? copies : uploads)++;
     out += fmt::format("  s3://{}/{}: {} members, {} ({} bytes), {}\n", bucket, v.key, v.members.size(),
-                       human(v.total_size), v.total_size,
+                       log::human_bytes(v.total_size), v.total_size,
                        v.single_put ? std::string("one PutObject")
                                     : fmt::format("{} parts ({} copied server-side, {} uploaded)",
                                                   v.parts.size(), copies, uploads));
@@ -77,8 +66,9 @@ std::string describe_plan(const plan::Plan& plan, const std::string& bucket,
       "CreateMultipartUpload {}, CompleteMultipartUpload {}\n",
       r.total(), r.get_object, r.upload_part, r.upload_part_copy, r.put_object, r.create_multipart_upload,
       r.complete_multipart_upload);
-  out += fmt::format("Bytes: downloaded {}, uploaded {}, copied server-side {}\n", human(s.bytes_downloaded),
-                     human(s.bytes_uploaded), human(s.bytes_copied));
+  out += fmt::format("Bytes: downloaded {}, uploaded {}, copied server-side {}\n",
+                     log::human_bytes(s.bytes_downloaded), log::human_bytes(s.bytes_uploaded),
+                     log::human_bytes(s.bytes_copied));
   if (s.members > 0) {
     out += fmt::format("Per object: {:.3f} requests, {:.3f} bytes downloaded per archive byte\n",
                        static_cast<double>(r.total()) / static_cast<double>(s.members),
@@ -183,7 +173,7 @@ std::optional<VolumeResult> write_checked(s3::S3Client& client, Executor& execut
     try {
       log::info("archive.start",
                 fmt::format("writing {} ({} objects, {})", archive, volume.members.size(),
-                            human(volume.total_size)),
+                            log::human_bytes(volume.total_size)),
                 {{"archive", archive},
                  {"objects", volume.members.size()},
                  {"bytes", volume.total_size},
