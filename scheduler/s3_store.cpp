@@ -21,12 +21,9 @@ std::vector<std::string> S3ObjectStore::list_keys(const std::string& bucket, con
 
 std::vector<std::string> S3ObjectStore::list_folders(const std::string& bucket, const std::string& prefix) {
   std::vector<std::string> folders;
-  std::string token;
-  do {
-    s3::ListPage page = client_.list_objects_v2(bucket, prefix, token, "/").get();
+  client_.list_pages(bucket, prefix, "/", [&](s3::ListPage& page) {
     for (auto& p : page.common_prefixes) folders.push_back(std::move(p));
-    token = std::move(page.next_continuation_token);
-  } while (!token.empty());
+  });
   std::sort(folders.begin(), folders.end());
   folders.erase(std::unique(folders.begin(), folders.end()), folders.end());
   return folders;

@@ -107,6 +107,10 @@ class S3Client {
                                         const std::string& continuation_token = {},
                                         const std::string& delimiter = {}, int max_keys = 1000,
                                         const std::string& start_after = {}, const CallOptions& call = {});
+  // Every page of the listing under prefix (blocking), in order, calling fn for each: the one
+  // paging loop over continuation tokens.
+  void list_pages(const std::string& bucket, const std::string& prefix, const std::string& delimiter,
+                  const std::function<void(ListPage&)>& fn);
   // Lists every object under prefix, page by page (blocking), calling fn for each.
   void list_all(const std::string& bucket, const std::string& prefix,
                 const std::function<void(const ListedObject&)>& fn);

@@ -20,14 +20,21 @@ std::future<ListPage> S3Client::list_objects_v2(const std::string& bucket, const
   return fut;
 }
 
-void S3Client::list_all(const std::string& bucket, const std::string& prefix,
-                        const std::function<void(const ListedObject&)>& fn) {
+void S3Client::list_pages(const std::string& bucket, const std::string& prefix, const std::string& delimiter,
+                          const std::function<void(ListPage&)>& fn) {
   std::string token;
   do {
-    ListPage page = list_objects_v2(bucket, prefix, token).get();
-    for (const auto& o : page.objects) fn(o);
-    token = page.next_continuation_token;
+    ListPage page = list_objects_v2(bucket, prefix, token, delimiter).get();
+    token = std::move(page.next_continuation_token);
+    fn(page);
   } while (!token.empty());
+}
+
+void S3Client::list_all(const std::string& bucket, const std::string& prefix,
+                        const std::function<void(const ListedObject&)>& fn) {
+  list_pages(bucket, prefix, "", [&](ListPage& page) {
+    for (const auto& o : page.objects) fn(o);
+  });
 }
 
 // One page of a paged listing (blocking): its body.
