@@ -5,6 +5,7 @@
 #include <iostream>
 #include <optional>
 
+#include "cli/command_line.h"
 #include "cli/usage.h"
 #include "s3tar/exit_codes.h"
 #include "s3tar/s3/credentials/chain_provider.h"
@@ -18,20 +19,6 @@ namespace {
 
 std::unique_ptr<s3::S3Client> make_client(const settings::Settings& s) {
   return s3::make_default_client(s.connection);
-}
-
-// Parses; false for --help (already printed).
-bool parse(CLI::App& app, const std::vector<std::string>& args) {
-  std::vector<std::string> reversed(args.rbegin(), args.rend());
-  try {
-    app.parse(reversed);
-  } catch (const CLI::CallForHelp&) {
-    std::cout << app.help();
-    return false;
-  } catch (const CLI::ParseError& e) {
-    throw UsageError(std::string(e.what()) + "; see " + app.get_name() + " --help");
-  }
-  return true;
 }
 
 std::pair<std::string, std::string> parse_tag(const std::string& text) {
@@ -68,10 +55,10 @@ int run_command(const std::vector<std::string>& args, const std::atomic<bool>& s
                   "of a killed run are aborted and rewritten.\nShards: --shard I/N, or "
                   "AWS_BATCH_JOB_ARRAY_INDEX and AWS_BATCH_JOB_ARRAY_SIZE (AWS Batch array jobs).\n") +
       kRunExitCodes);
-  std::string config, date, shard;
+  std::string date, shard;
   bool dry_run = false;
   std::vector<std::string> tags;
-  app.add_option("--config", config, "The job's JSON config file (see config/README.md)")->required();
+  const JobConfigOption config(app);
   app.add_option("--date", date, "Archive this date (YYYY-MM-DD) instead of yesterday");
   app.add_flag("--dry-run", dry_run, "Print the inventory summary and the plan with its cost; write nothing");
   app.add_option("--shard", shard, "Write only volumes with index % N == I (0-based I)");
@@ -81,7 +68,7 @@ int run_command(const std::vector<std::string>& args, const std::atomic<bool>& s
   int verbosity = 0;
   app.add_flag("-v,--verbose", verbosity, "More log output (-v, -vv)");
   app.formatter(usage_formatter(kRunUsage));
-  if (!parse(app, args)) return kSuccess;
+  if (!parse_command_line(app, args)) return kSuccess;
 
   RunOptions opt;
   if (!date.empty()) opt.date = parse_date(date);
@@ -91,8 +78,8 @@ int run_command(const std::vector<std::string>& args, const std::atomic<bool>& s
                     std::getenv("AWS_BATCH_JOB_ARRAY_INDEX"), std::getenv("AWS_BATCH_JOB_ARRAY_SIZE"));
   for (const auto& t : tags) opt.tag_sources.push_back(parse_tag(t));
   if (opt.tag_sources.size() > 10) throw UsageError("--tag-sources: S3 allows at most 10 tags");
-  const DailyConfig cfg = load_config(config);
-  const settings::Settings settings = job_settings(cfg, config);
+  const DailyConfig cfg = config.load();
+  const settings::Settings settings = config.settings(cfg);
   auto client = make_client(settings);
   return run_daily(cfg, settings, opt, *client, stop);
 }
@@ -102,8 +89,8 @@ int inventory_command(const std::vector<std::string>& args) {
       "s3tar inventory: show what the daily job would select for a date, and write the selection as "
       "an s3tar manifest (bucket,key,size,etag) for `s3tar -c -m`.",
       "s3tar inventory"};
-  std::string config, date, output;
-  app.add_option("--config", config, "The job's JSON config file (see config/README.md)")->required();
+  std::string date, output;
+  const JobConfigOption config(app);
   app.add_option("--date", date, "The date (YYYY-MM-DD); default yesterday in the configured time zone");
   app.add_option("-o,--output", output,
                  "Write the manifest to this file, or to stdout with -o - (the summary then goes to "
@@ -116,13 +103,13 @@ int inventory_command(const std::vector<std::string>& args) {
   app.footer(
       "\nExit codes: 0 success, 2 usage/config, 3 bad inventory data, 4 report not delivered yet, 5 "
       "transient.\n");
-  if (!parse(app, args)) return kSuccess;
+  if (!parse_command_line(app, args)) return kSuccess;
   if (json && output == "-")
     throw UsageError("--json prints the summary on stdout: write the manifest to a file (-o FILE), not -o -");
   RunOptions opt;
   if (!date.empty()) opt.date = parse_date(date);
-  const DailyConfig cfg = load_config(config);
-  auto client = make_client(job_settings(cfg, config));
+  const DailyConfig cfg = config.load();
+  auto client = make_client(config.settings(cfg));
   return inventory_selection(cfg, opt, *client, output, json);
 }
 

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "catalog/find_output.h"
+#include "cli/command_line.h"
 #include "cli/context.h"
 #include "cli/restore/commands.h"
 #include "cli/restore/lookup.h"
@@ -14,22 +15,6 @@
 #include "scheduler/s3_store.h"
 
 namespace s3tar::cli {
-namespace {
-
-bool parse(CLI::App& app, const std::vector<std::string>& args) {
-  std::vector<std::string> reversed(args.rbegin(), args.rend());
-  try {
-    app.parse(reversed);
-  } catch (const CLI::CallForHelp&) {
-    std::cout << app.help();
-    return false;
-  } catch (const CLI::ParseError& e) {
-    throw UsageError(e.what());
-  }
-  return true;
-}
-
-}  // namespace
 
 int find_command(const std::vector<std::string>& args) {
   CLI::App app{
@@ -38,10 +23,10 @@ int find_command(const std::vector<std::string>& args) {
       "each match the archive, the offset, the object's size, ETag and version, and the archive's storage "
       "class and restore state.",
       "s3tar find"};
-  std::string config, from, to, version;
+  std::string from, to, version;
   std::vector<std::string> keys;
   bool json = false;
-  app.add_option("--config", config, "The daily job's JSON config file (see config/README.md)")->required();
+  const JobConfigOption config(app, "The daily job's JSON config file (see config/README.md)");
   app.add_option("keys", keys, "KEY (exact) or PREFIX (ending in / or *)")->required();
   app.add_option("--from", from, "First day to look in (YYYY-MM-DD); default: every day catalogued");
   app.add_option("--to", to, "Last day to look in (YYYY-MM-DD)");
@@ -50,14 +35,14 @@ int find_command(const std::vector<std::string>& args) {
   int verbosity = 0;
   app.add_flag("-v,--verbose", verbosity, "More log output");
   app.footer("\nExit codes: 0 found, 2 usage/config, 3 not found (or a corrupt catalog), 5 transient.\n");
-  if (!parse(app, args)) return kSuccess;
+  if (!parse_command_line(app, args)) return kSuccess;
 
   catalog::FindOptions options;
   for (const auto& k : keys) options.queries.push_back(catalog::parse_query(k));
   options.range = catalog::parse_range(from.empty() ? std::nullopt : std::optional(from),
                                        to.empty() ? std::nullopt : std::optional(to));
   options.version_id = version;
-  const scheduler::DailyConfig cfg = scheduler::load_config(config);
+  const scheduler::DailyConfig cfg = config.load();
   auto client = make_client(scheduler::connection_options(cfg));
   scheduler::S3ObjectStore store(*client);
   const catalog::FindResult result = catalog::find(store, job_layout(cfg), options);

@@ -4,6 +4,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "cli/command_line.h"
 #include "cli/usage.h"
 #include "inventory/manifest_csv.h"
 #include "s3tar/errors.h"
@@ -235,23 +236,6 @@ void build_verify_app(CLI::App& app, TarOptions& o, RawFlags& f) {
   app.footer(std::string("\n") + exit_code_help());
 }
 
-// Runs CLI11 on args; false when help or the version was printed.
-bool run_parser(CLI::App& app, const std::vector<std::string>& args) {
-  std::vector<std::string> reversed(args.rbegin(), args.rend());
-  try {
-    app.parse(reversed);
-  } catch (const CLI::CallForHelp&) {
-    std::cout << app.help();
-    return false;
-  } catch (const CLI::CallForVersion&) {
-    std::cout << version_line() << "\n";
-    return false;
-  } catch (const CLI::ParseError& e) {
-    throw UsageError(std::string(e.what()) + "; see " + app.get_name() + " --help");
-  }
-  return true;
-}
-
 }  // namespace
 
 std::vector<std::pair<std::string, std::string>> parse_tagging(const std::string& text) {
@@ -294,7 +278,7 @@ std::optional<TarOptions> parse_tar_options(const std::vector<std::string>& args
   }
   if (!verify && args.empty())
     throw UsageError("no command given: try s3tar --help (or -cf, -tf, -xf, verify, run, inventory)");
-  if (!run_parser(app, args)) return std::nullopt;
+  if (!parse_command_line(app, args)) return std::nullopt;
   o.mode = verify ? Mode::Verify : choose_mode(f);
   check_mode_arguments(o);
   finish_common(o, f);
