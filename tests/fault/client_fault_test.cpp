@@ -2,11 +2,6 @@
 // 5xx, dropped connections, 200-with-<Error> bodies, a lost Complete answer, clock skew) and the
 // promise that credentials never leak into errors or onto the wire.
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <spawn.h>
-#include <stdlib.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -26,9 +21,7 @@
 #include "s3tar/s3/client_config.h"
 #include "s3tar/s3/credentials/credentials.h"
 #include "s3tar/s3/retry.h"
-#include "tests/support/child_process.h"
-
-extern char** environ;
+#include "tests/unit/http/scripted_peer.h"
 
 namespace s3tar::s3 {
 namespace {
@@ -98,65 +91,20 @@ std::string rfc1123(std::chrono::system_clock::time_point t) {
   return buf;
 }
 
-// Starts tests/fault/scripted_peer.py on a free loopback port; TearDown stops it by PID.
+// One scripted peer per test (tests/unit/http/scripted_peer.h), stopped by PID in TearDown.
 class FaultTest : public ::testing::Test {
  protected:
   void TearDown() override {
     client_.reset();
-    stop_peer();
-    if (!dir_.empty()) {
-      std::error_code ec;
-      std::filesystem::remove_all(dir_, ec);
-    }
+    peer_.reset();
   }
 
   void start_peer(const json& script) {
-    ASSERT_EQ(pid_, -1) << "one peer per test";
-    std::string tmpl = (std::filesystem::temp_directory_path() / "s3tar-fault-XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-    const auto script_path = dir_ / "script.json";
-    const auto port_path = dir_ / "port";
-    log_path_ = dir_ / "log.jsonl";
-    std::ofstream(script_path) << script.dump();
-    const std::string peer = std::string(S3TAR_SOURCE_DIR) + "/tests/fault/scripted_peer.py";
-    std::vector<std::string> args = {"python3",
-                                     peer,
-                                     "--port",
-                                     "0",
-                                     "--script",
-                                     script_path.string(),
-                                     "--log",
-                                     log_path_.string(),
-                                     "--port-file",
-                                     port_path.string(),
-                                     "--exit-with-parent"};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ASSERT_EQ(posix_spawnp(&pid_, "python3", nullptr, nullptr, argv.data(), environ), 0)
-        << "cannot start python3";
-    const auto deadline = std::chrono::steady_clock::now() + 20s;
-    while (std::chrono::steady_clock::now() < deadline) {
-      std::ifstream in(port_path);
-      if (in >> port_ && port_ > 0) return;
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        FAIL() << "scripted peer exited early";
-      }
-      std::this_thread::sleep_for(20ms);
-    }
-    FAIL() << "scripted peer did not write its port within 20 s";
+    ASSERT_FALSE(peer_) << "one peer per test";
+    peer_ = std::make_unique<testing::ScriptedPeer>(script);
   }
 
-  void stop_peer() {
-    if (pid_ <= 0) return;
-    s3tar::testing::stop_child(pid_);
-    pid_ = -1;
-  }
-
-  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string endpoint() const { return peer_->base_url(); }
 
   // Fast back-off so retries don't slow the suite; tests about back-off set their own bases.
   ClientConfig config(int max_attempts = 3) const {
@@ -179,29 +127,14 @@ class FaultTest : public ::testing::Test {
   }
   S3Client& client() { return client(config()); }
 
-  std::vector<json> log() const {
-    std::vector<json> out;
-    std::ifstream in(log_path_);
-    std::string line;
-    while (std::getline(in, line)) {
-      if (!line.empty()) out.push_back(json::parse(line));
-    }
-    return out;
-  }
-  std::string raw_log() const {
-    std::ifstream in(log_path_);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
+  std::vector<json> log() const { return peer_->log(); }
+  std::string raw_log() const { return peer_->raw_log(); }
 
   uint64_t count(Op op) const { return client_->counters().by_op[static_cast<int>(op)].load(); }
 
+  std::unique_ptr<testing::ScriptedPeer> peer_;
   std::shared_ptr<FixedProvider> provider_;
   std::unique_ptr<S3Client> client_;
-  std::filesystem::path dir_, log_path_;
-  pid_t pid_ = -1;
-  int port_ = 0;
 };
 
 // Runs fut.get() and returns the S3Error it throws (fails the test when it throws nothing else).
@@ -556,8 +489,8 @@ TEST_F(FaultTest, AwsMaxAttemptsFromTheEnvironment) {
   env.set("AWS_MAX_ATTEMPTS", "4");
   env.unset("AWS_RETRY_MODE");
   env.unset("AWS_PROFILE");
-  env.set("AWS_CONFIG_FILE", (dir_ / "no-such-config").string());
-  env.set("AWS_SHARED_CREDENTIALS_FILE", (dir_ / "no-such-credentials").string());
+  env.set("AWS_CONFIG_FILE", (peer_->dir() / "no-such-config").string());
+  env.set("AWS_SHARED_CREDENTIALS_FILE", (peer_->dir() / "no-such-credentials").string());
   ConnectionOptions o;
   o.endpoint_url = endpoint();
   o.region = "us-east-1";

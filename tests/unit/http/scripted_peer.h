@@ -86,6 +86,9 @@ class ScriptedPeer {
   std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   std::string host() const { return "127.0.0.1:" + std::to_string(port_); }
 
+  // A scratch folder of the test's, removed with the peer.
+  const std::filesystem::path& dir() const { return dir_; }
+
   // Every request the peer has seen, in the order logged.
   std::vector<nlohmann::json> log() const {
     std::vector<nlohmann::json> out;
@@ -95,6 +98,13 @@ class ScriptedPeer {
       if (!line.empty()) out.push_back(nlohmann::json::parse(line));
     }
     return out;
+  }
+  // The log file as written (to search for what must never be on the wire).
+  std::string raw_log() const {
+    std::ifstream in(log_path_);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
   }
 
  private:
