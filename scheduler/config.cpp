@@ -39,6 +39,8 @@ class Checker {
     }
   }
 
+  const std::string& name() const { return name_; }
+
   static std::string join(const std::string& where, const std::string& k) {
     return where.empty() ? k : where + "." + k;
   }
@@ -187,8 +189,12 @@ std::pair<std::string, std::string> parse_s3_url(std::string_view url, const std
   return {bucket, prefix};
 }
 
-DailyConfig parse_config(std::string_view text, const std::string& name) {
-  Checker c(name);
+namespace {
+
+// One function per section of the config, in the order parse_config reads them (a config with
+// several mistakes reports the first in this order).
+
+json parse_root(const Checker& c, std::string_view text) {
   json root;
   try {
     root = json::parse(text);
@@ -216,9 +222,12 @@ DailyConfig parse_config(std::string_view text, const std::string& name) {
           "allow_unpinned_reads",
           "connection",
           "limits"});
-  DailyConfig cfg;
-
   if (root.contains("comment")) c.str(root["comment"], "comment", true);
+  return root;
+}
+
+// "inventory" (required) and "destination" (required).
+void read_locations(const Checker& c, const json& root, DailyConfig& cfg) {
   if (!root.contains("inventory"))
     c.fail("inventory", "is required (s3://bucket/<source-bucket>/<config-id>/)");
   {
@@ -230,15 +239,17 @@ DailyConfig parse_config(std::string_view text, const std::string& name) {
     try {
       inventory::check_location(cfg.inventory);
     } catch (const inventory::ConfigError& e) {
-      throw inventory::ConfigError(name + ": " + e.what());
+      throw inventory::ConfigError(c.name() + ": " + e.what());
     }
   }
   if (!root.contains("destination")) c.fail("destination", "is required (s3://bucket/prefix)");
-  {
-    auto [bucket, prefix] = c.location(root["destination"], "destination");
-    cfg.bucket = bucket;
-    cfg.prefix = trim_slashes(prefix);
-  }
+  auto [bucket, prefix] = c.location(root["destination"], "destination");
+  cfg.bucket = bucket;
+  cfg.prefix = trim_slashes(prefix);
+}
+
+// The archives: naming, storage_class, size_limit, part_size, format, encryption, tags.
+void read_archive(const Checker& c, const json& root, DailyConfig& cfg) {
   if (root.contains("naming")) {
     cfg.naming = c.str(root["naming"], "naming");
     try {
@@ -270,6 +281,10 @@ DailyConfig parse_config(std::string_view text, const std::string& name) {
     if (!t.is_object()) c.fail("tags", "must be an object of string values: {\"key\": \"value\"}");
     for (const auto& [k, v] : t.items()) cfg.tags.emplace_back(k, c.str(v, "tags." + k, true));
   }
+}
+
+// concurrency, inventory_threads, time_zone.
+void read_run(const Checker& c, const json& root, DailyConfig& cfg) {
   if (root.contains("concurrency"))
     cfg.concurrency = static_cast<unsigned>(c.integer(root["concurrency"], "concurrency", 0, 1 << 30));
   if (root.contains("inventory_threads"))
@@ -283,19 +298,25 @@ DailyConfig parse_config(std::string_view text, const std::string& name) {
       c.fail("time_zone", e.what());
     }
   }
-  if (root.contains("filters")) {
-    const json& f = root["filters"];
-    c.only(f, "filters", {"min_size", "include_prefixes", "exclude_prefixes"});
-    if (f.contains("min_size")) {
-      cfg.min_size = c.size(f["min_size"], "filters.min_size");
-      if (cfg.min_size == 0)
-        c.fail("filters.min_size", "must be at least 1 (empty objects are never archived)");
-    }
-    if (f.contains("include_prefixes"))
-      cfg.include_prefixes = c.strings(f["include_prefixes"], "filters.include_prefixes");
-    if (f.contains("exclude_prefixes"))
-      cfg.exclude_prefixes = c.strings(f["exclude_prefixes"], "filters.exclude_prefixes");
+}
+
+void read_filters(const Checker& c, const json& root, DailyConfig& cfg) {
+  if (!root.contains("filters")) return;
+  const json& f = root["filters"];
+  c.only(f, "filters", {"min_size", "include_prefixes", "exclude_prefixes"});
+  if (f.contains("min_size")) {
+    cfg.min_size = c.size(f["min_size"], "filters.min_size");
+    if (cfg.min_size == 0)
+      c.fail("filters.min_size", "must be at least 1 (empty objects are never archived)");
   }
+  if (f.contains("include_prefixes"))
+    cfg.include_prefixes = c.strings(f["include_prefixes"], "filters.include_prefixes");
+  if (f.contains("exclude_prefixes"))
+    cfg.exclude_prefixes = c.strings(f["exclude_prefixes"], "filters.exclude_prefixes");
+}
+
+// "report": where the day's state and reports go; by default beside the archives.
+void read_report(const Checker& c, const json& root, DailyConfig& cfg) {
   if (root.contains("report")) {
     auto [bucket, prefix] = c.location(root["report"], "report");
     cfg.report_bucket = bucket;
@@ -306,6 +327,10 @@ DailyConfig parse_config(std::string_view text, const std::string& name) {
     cfg.report_bucket = cfg.bucket;
     cfg.report_prefix = cfg.prefix.empty() ? "_reports" : cfg.prefix + "/_reports";
   }
+}
+
+// skip_unreadable, count_already_archived_as_skipped, allow_unpinned_reads.
+void read_policies(const Checker& c, const json& root, DailyConfig& cfg) {
   if (root.contains("skip_unreadable"))
     cfg.skip_unreadable = c.boolean(root["skip_unreadable"], "skip_unreadable");
   if (root.contains("count_already_archived_as_skipped"))
@@ -313,33 +338,53 @@ DailyConfig parse_config(std::string_view text, const std::string& name) {
         c.boolean(root["count_already_archived_as_skipped"], "count_already_archived_as_skipped");
   if (root.contains("allow_unpinned_reads"))
     cfg.allow_unpinned_reads = c.boolean(root["allow_unpinned_reads"], "allow_unpinned_reads");
-  if (root.contains("connection")) {
-    const json& k = root["connection"];
-    c.only(k, "connection", {"region", "endpoint_url", "path_style", "profile", "max_attempts"});
-    if (k.contains("region")) cfg.connection.region = c.str(k["region"], "connection.region");
-    if (k.contains("endpoint_url")) {
-      cfg.connection.endpoint_url = c.str(k["endpoint_url"], "connection.endpoint_url");
-      const auto& u = *cfg.connection.endpoint_url;
-      if (!u.starts_with("http://") && !u.starts_with("https://"))
-        c.fail("connection.endpoint_url", "must start with http:// or https://");
-    }
-    if (k.contains("path_style"))
-      cfg.connection.path_style = c.boolean(k["path_style"], "connection.path_style");
-    if (k.contains("profile")) cfg.connection.profile = c.str(k["profile"], "connection.profile");
-    if (k.contains("max_attempts"))
-      cfg.connection.max_attempts =
-          static_cast<int>(c.integer(k["max_attempts"], "connection.max_attempts", 1, 100));
+}
+
+void read_connection(const Checker& c, const json& root, DailyConfig& cfg) {
+  if (!root.contains("connection")) return;
+  const json& k = root["connection"];
+  c.only(k, "connection", {"region", "endpoint_url", "path_style", "profile", "max_attempts"});
+  if (k.contains("region")) cfg.connection.region = c.str(k["region"], "connection.region");
+  if (k.contains("endpoint_url")) {
+    cfg.connection.endpoint_url = c.str(k["endpoint_url"], "connection.endpoint_url");
+    const auto& u = *cfg.connection.endpoint_url;
+    if (!u.starts_with("http://") && !u.starts_with("https://"))
+      c.fail("connection.endpoint_url", "must start with http:// or https://");
   }
-  if (root.contains("limits")) {
-    const json& l = root["limits"];
-    c.only(l, "limits", {"min_part_size", "max_part_size", "max_parts", "max_object_size"});
-    if (l.contains("min_part_size")) cfg.min_part_size = c.size(l["min_part_size"], "limits.min_part_size");
-    if (l.contains("max_part_size")) cfg.max_part_size = c.size(l["max_part_size"], "limits.max_part_size");
-    if (l.contains("max_parts"))
-      cfg.max_parts = static_cast<std::uint32_t>(c.integer(l["max_parts"], "limits.max_parts", 0, 1 << 30));
-    if (l.contains("max_object_size"))
-      cfg.max_object_size = c.size(l["max_object_size"], "limits.max_object_size");
-  }
+  if (k.contains("path_style"))
+    cfg.connection.path_style = c.boolean(k["path_style"], "connection.path_style");
+  if (k.contains("profile")) cfg.connection.profile = c.str(k["profile"], "connection.profile");
+  if (k.contains("max_attempts"))
+    cfg.connection.max_attempts =
+        static_cast<int>(c.integer(k["max_attempts"], "connection.max_attempts", 1, 100));
+}
+
+void read_limits(const Checker& c, const json& root, DailyConfig& cfg) {
+  if (!root.contains("limits")) return;
+  const json& l = root["limits"];
+  c.only(l, "limits", {"min_part_size", "max_part_size", "max_parts", "max_object_size"});
+  if (l.contains("min_part_size")) cfg.min_part_size = c.size(l["min_part_size"], "limits.min_part_size");
+  if (l.contains("max_part_size")) cfg.max_part_size = c.size(l["max_part_size"], "limits.max_part_size");
+  if (l.contains("max_parts"))
+    cfg.max_parts = static_cast<std::uint32_t>(c.integer(l["max_parts"], "limits.max_parts", 0, 1 << 30));
+  if (l.contains("max_object_size"))
+    cfg.max_object_size = c.size(l["max_object_size"], "limits.max_object_size");
+}
+
+}  // namespace
+
+DailyConfig parse_config(std::string_view text, const std::string& name) {
+  const Checker c(name);
+  const json root = parse_root(c, text);
+  DailyConfig cfg;
+  read_locations(c, root, cfg);
+  read_archive(c, root, cfg);
+  read_run(c, root, cfg);
+  read_filters(c, root, cfg);
+  read_report(c, root, cfg);
+  read_policies(c, root, cfg);
+  read_connection(c, root, cfg);
+  read_limits(c, root, cfg);
   // The values the command line shares are checked where both are (settings.cpp).
   (void)settings::make_settings(settings_input(cfg, name));
   return cfg;
