@@ -103,9 +103,6 @@ int run_app(int argc, char** argv) {
     // it caused into "run again".
     log::error(event_for(e.category()), e.what(), {{"category", to_string(e.category())}});
     return stop_flag() ? kTransient : exit_code_for(e.category());
-  } catch (const std::invalid_argument& e) {
-    log::error("usage", e.what());
-    return kUsage;
   } catch (const std::exception& e) {
     log::error("error", e.what());
     return stop_flag() ? kTransient : kInternal;

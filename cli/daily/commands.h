@@ -1,6 +1,6 @@
 // `s3tar run` and `s3tar inventory`: the daily job's front end (command-line parsing). Each returns the
 // process exit code and throws for errors that the CLI maps to exit codes
-// (inventory::ConfigError and std::invalid_argument -> 2, inventory::NotDeliveredError -> 4, ...).
+// (by their s3tar/errors.h category: inventory::ConfigError -> 2, inventory::NotDeliveredError -> 4, ...).
 #pragma once
 
 #include <atomic>

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "cli/tar/tar_options.h"
+#include "s3tar/errors.h"
 
 namespace s3tar::cli {
 
@@ -34,7 +35,7 @@ std::string read_local_or_s3(s3::S3Client& client, const std::string& location) 
     return client.get_object(s3::GetRequest{{u.bucket, u.key, ""}, std::nullopt, "", nullptr}).get().body;
   }
   std::ifstream in(location, std::ios::binary);
-  if (!in) throw std::invalid_argument("cannot read " + location + ": " + std::strerror(errno));
+  if (!in) throw UsageError("cannot read " + location + ": " + std::strerror(errno));
   std::ostringstream ss;
   ss << in.rdbuf();
   return ss.str();

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "s3tar/errors.h"
 #include "s3tar/s3/addressing.h"
 
 namespace s3tar::s3 {
@@ -9,7 +10,7 @@ namespace s3tar::s3 {
 Endpoint parse_endpoint(const std::string& url) {
   Endpoint p;
   const auto sep = url.find("://");
-  if (sep == std::string::npos) throw std::invalid_argument("endpoint URL needs a scheme: '" + url + "'");
+  if (sep == std::string::npos) throw UsageError("endpoint URL needs a scheme: '" + url + "'");
   p.scheme = url.substr(0, sep);
   std::string rest = url.substr(sep + 3);
   if (auto slash = rest.find('/'); slash != std::string::npos) rest = rest.substr(0, slash);

@@ -12,7 +12,7 @@ struct Endpoint {
   std::string scheme, host, port;  // port empty = the scheme's default
 };
 
-// "https://host[:port][/...]" → its parts. Throws std::invalid_argument without a scheme.
+// "https://host[:port][/...]" → its parts. Throws UsageError without a scheme.
 Endpoint parse_endpoint(const std::string& url);
 
 // https://s3.<region>.amazonaws.com (.cn for the China regions).

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "s3tar/errors.h"
+
 namespace s3tar::s3 {
 namespace {
 
@@ -14,7 +16,7 @@ TEST(Endpoint, ParsesSchemeHostAndPort) {
   const Endpoint v6 = parse_endpoint("https://[::1]");
   EXPECT_EQ(v6.host, "[::1]");
   EXPECT_EQ(v6.port, "");
-  EXPECT_THROW(parse_endpoint("s3.amazonaws.com"), std::invalid_argument);
+  EXPECT_THROW(parse_endpoint("s3.amazonaws.com"), UsageError);
 }
 
 TEST(Endpoint, AwsEndpointsPerPartition) {
