@@ -334,7 +334,7 @@ struct HttpEngine::Impl {
         HttpResponse r;
         r.transport_error = rc != CURLE_OK ? rc : CURLE_FAILED_INIT;
         r.transport_message = rc != CURLE_OK ? curl_easy_strerror(rc) : curl_multi_strerror(mrc);
-        if (easy) recycle(easy);
+        if (easy) curl_easy_cleanup(easy);
         t->complete(std::move(r));
         continue;
       }
@@ -477,7 +477,15 @@ struct HttpEngine::Impl {
         r.body.clear();
       }
       curl_multi_remove_handle(multi, easy);
-      recycle(easy);
+      if (result == CURLE_OK) {
+        recycle(easy);
+      } else {
+        // A failed transfer may leave state behind that curl_easy_reset() does not clear: after
+        // a failed name lookup libcurl 7.88 keeps its receive buffer, and every later transfer
+        // on that handle fails with CURLE_BAD_FUNCTION_ARGUMENT. A fresh handle is cheap (the
+        // connections live in the multi handle).
+        curl_easy_cleanup(easy);
+      }
       t->complete(std::move(r));
     }
   }
