@@ -1,5 +1,6 @@
 #include "cli/app.h"
 
+#include <algorithm>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -23,6 +24,7 @@ int verbosity_of(const std::vector<std::string>& args) {
   int v = 0;
   for (const auto& a : args) {
     if (a == "--verbose") ++v;
+    if (a == "--debug") v = std::max(v, 2);  // every request (trace), every retry
     if (a.size() > 1 && a[0] == '-' && a[1] != '-') {
       for (char c : a.substr(1)) {
         if (c == 'v') ++v;

@@ -16,7 +16,11 @@ extern "C" void on_stop_signal(int) { g_stop.store(true); }
 }  // namespace
 
 std::unique_ptr<s3::S3Client> make_client(const s3::ConnectionOptions& options) {
-  auto client = s3::make_default_client(options);
+  s3::ConnectionOptions watched = options;
+  // SIGTERM/SIGINT then end the client's stalled requests and back-offs within a fraction of a
+  // second (ECS kills the task 30 s after its SIGTERM).
+  if (!watched.stop_flag) watched.stop_flag = &g_stop;
+  auto client = s3::make_default_client(watched);
   if (!client->config().http.verify_tls) {
     static std::once_flag warned;  // one warning per run, however many clients it makes
     std::call_once(warned, [] {

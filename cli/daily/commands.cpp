@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "cli/command_line.h"
+#include "cli/context.h"
 #include "cli/usage.h"
 #include "s3tar/exit_codes.h"
 #include "s3tar/s3/credentials/chain_provider.h"
@@ -18,7 +19,7 @@ using namespace s3tar::scheduler;  // the daily job this front end drives
 namespace {
 
 std::unique_ptr<s3::S3Client> make_client(const settings::Settings& s) {
-  return s3::make_default_client(s.connection);
+  return s3tar::cli::make_client(s.connection);  // watches the stop flag
 }
 
 std::pair<std::string, std::string> parse_tag(const std::string& text) {
@@ -67,6 +68,8 @@ int run_command(const std::vector<std::string>& args, const std::atomic<bool>& s
                  "(e.g. for a lifecycle rule). Replaces the source's tag set. Nothing is ever deleted.");
   int verbosity = 0;
   app.add_flag("-v,--verbose", verbosity, "More log output (-v, -vv)");
+  bool debug = false;  // read by run_app before parsing (verbosity_of)
+  app.add_flag("--debug", debug, "Log every S3 request (method, path, status, request id, milliseconds)");
   app.formatter(usage_formatter(kRunUsage));
   if (!parse_command_line(app, args)) return kSuccess;
 
@@ -99,6 +102,8 @@ int inventory_command(const std::vector<std::string>& args) {
   app.add_flag("--json", json, "Print the summary as one JSON object on stdout");
   int verbosity = 0;
   app.add_flag("-v,--verbose", verbosity, "More log output (-v, -vv)");
+  bool debug = false;  // read by run_app before parsing (verbosity_of)
+  app.add_flag("--debug", debug, "Log every S3 request (method, path, status, request id, milliseconds)");
   app.formatter(usage_formatter(kInventoryUsage));
   app.footer(
       "\nExit codes: 0 success, 2 usage/config, 3 bad inventory data, 4 report not delivered yet, 5 "

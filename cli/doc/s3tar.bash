@@ -12,14 +12,14 @@ _s3tar() {
     --urldecode --manifest-format --storage-class --size-limit --format --tagging --sse --sse-algo
     --kms-key-id --sse-kms-key-id --skip-unreadable --dry-run --report --concat-in-memory
     --extended --external-toc --max-part-size --part-size --min-part-size --server-max-part-size
-    --max-parts --max-object-size -v --verbose --json --region --endpoint-url --endpointUrl
+    --max-parts --max-object-size -v --verbose --debug --json --region --endpoint-url --endpointUrl
     --profile --max-attempts --concurrency --goroutines --path-style --virtual-host
     --no-verify-ssl -h --help -V --print-version --version"
-  local verify_opts="-f --file --content -v --verbose --json --region --endpoint-url --endpointUrl
+  local verify_opts="-f --file --content -v --verbose --debug --json --region --endpoint-url --endpointUrl
     --profile --max-attempts --concurrency --goroutines --path-style --virtual-host
     --no-verify-ssl -h --help"
-  local run_opts="--config --date --dry-run --shard --tag-sources -v --verbose -h --help"
-  local inventory_opts="--config --date -o --output --json -v --verbose -h --help"
+  local run_opts="--config --date --dry-run --shard --tag-sources -v --verbose --debug -h --help"
+  local inventory_opts="--config --date -o --output --json -v --verbose --debug -h --help"
 
   case "$prev" in
     --storage-class)

@@ -46,6 +46,10 @@ uint64_t parse_part_size_cap(const std::string& text) {
 // The options every command that reads or writes S3 takes: connection, verbosity, --json.
 void add_common_options(CLI::App& app, TarOptions& o, RawFlags& f) {
   app.add_flag("-v,--verbose", o.verbosity, "More log output (-v, -vv, -vvv)")->group("Output");
+  app.add_flag("--debug", o.debug,
+               "Log every S3 request (method, path, status, request id, milliseconds; never a "
+               "credential) and every retry")
+      ->group("Output");
   app.add_flag("--json", o.json, "Print the command's summary as one JSON object on stdout")->group("Output");
   const char* conn = "Connection (as the AWS CLI: flags, then environment, then profile)";
   app.add_option("--region", f.region, "AWS region (default: AWS_REGION, profile, us-east-1)")->group(conn);

@@ -16,6 +16,7 @@ enum class Mode { None, Create, List, Extract, Verify, GenerateToc, GenerateMani
 struct TarOptions {
   Mode mode = Mode::None;
   int verbosity = 0;
+  bool debug = false;                   // --debug: every request logged (read by run_app before parsing)
   std::string archive;                  // -f s3://bucket/key.tar (--generate-manifest: s3://bucket/prefix)
   std::string directory;                // -C/--location: s3://bucket/prefix/, a local directory or file
   std::string manifest;                 // -m manifest.csv (local or s3://)

@@ -11,6 +11,7 @@
 #include "s3tar/s3/endpoint.h"
 #include "s3tar/s3/http/transport_failure.h"
 #include "s3tar/s3/responses.h"
+#include "s3tar/s3/serial_worker.h"
 #include "s3tar/s3/sigv4/sigv4.h"
 
 namespace s3tar::s3 {
@@ -92,6 +93,21 @@ bool may_have_taken_effect(const HttpResponse& r, long answer_status) {
   return answer_status >= 500;
 }
 
+// The engine's options, watching the client's stop flag too.
+HttpEngineOptions engine_options(const ClientConfig& config) {
+  HttpEngineOptions o = config.http;
+  if (!o.stop_flag) o.stop_flag = config.stop_flag;
+  return o;
+}
+
+// "HTTP 503 SlowDown", "no response from http://...: Could not resolve host: ...".
+std::string describe_cause(const Answer& a) {
+  if (a.status == 0) return a.message;
+  std::string s = "HTTP " + std::to_string(a.status);
+  if (!a.code.empty()) s += " " + a.code;
+  return s;
+}
+
 }  // namespace
 
 const char* op_name(Op op) { return kOpNames[static_cast<int>(op)]; }
@@ -106,13 +122,32 @@ S3Client::S3Client(ClientConfig config, std::shared_ptr<CredentialsProvider> cre
     : config_(std::move(config)),
       credentials_(std::move(credentials)),
       retry_(config_.retry, config_.stop_flag),
-      engine_(std::make_unique<HttpEngine>(config_.http)) {}
+      credentials_worker_(std::make_unique<SerialWorker>()),
+      engine_(std::make_unique<HttpEngine>(engine_options(config_))) {}
 
 // The engine (the last member) is destroyed first and completes every pending call; those
 // completions must not schedule retries on it, hence the flag.
-S3Client::~S3Client() { closing_ = true; }
+S3Client::~S3Client() {
+  closing_ = true;
+  credentials_worker_.reset();  // before the engine: its tasks submit to it
+}
 
-void S3Client::cancel() { retry_.stop(); }
+void S3Client::cancel() {
+  retry_.stop();
+  engine_->cancel();
+}
+
+// A stop request ended the call before or between its attempts.
+std::exception_ptr S3Client::cancelled_error(const Call& call) const {
+  S3ErrorInfo info;
+  info.operation = op_name(call.op);
+  info.resource = call.resource;
+  info.code = "Cancelled";
+  info.attempts = call.retry.attempts;
+  info.ambiguous = call.ambiguous;
+  info.cancelled = true;
+  return std::make_exception_ptr(S3Error(info));
+}
 
 HttpRequest S3Client::new_request(const std::string& method, const std::string& bucket,
                                   const std::string& key) const {
@@ -137,25 +172,45 @@ std::shared_ptr<S3Client::Call> S3Client::new_call(Op op, std::string resource, 
 void S3Client::start(std::shared_ptr<Call> call) { attempt(call); }
 
 void S3Client::attempt(const std::shared_ptr<Call>& call) {
+  if (!call->retry.cleanup && retry_.stopped()) return call->give_up(cancelled_error(*call));
   ++call->retry.attempts;
   counters_.by_op[static_cast<int>(call->op)]++;
   if (call->retry.attempts > 1) counters_.retries++;
-  HttpRequest req = call->request;
-  std::optional<Credentials> creds;
-  try {
-    creds = credentials_->load();
-    if (!creds) throw CredentialsError("no AWS credentials found");
-  } catch (const s3tar::Error&) {
-    return call->give_up(std::current_exception());
-  } catch (const std::exception& e) {
-    return call->give_up(
-        std::make_exception_ptr(CredentialsError(std::string("AWS credentials: ") + e.what())));
+  if (engine_->on_loop_thread()) {
+    // A retry or a follow-up call: never wait for a credentials reload here, it would stall every
+    // transfer in flight. The cache answers at once, or the reload happens on the worker.
+    if (auto ready = credentials_->load_if_ready()) return send(call, *ready);
+    return credentials_worker_->post([this, call] {
+      if (closing_) return call->give_up(cancelled_error(*call));
+      if (auto creds = load_credentials(*call)) send(call, *creds);
+    });
   }
+  if (auto creds = load_credentials(*call)) send(call, *creds);
+}
+
+// The credentials for an attempt; nullopt when the call gave up for want of them.
+std::optional<Credentials> S3Client::load_credentials(Call& call) {
+  try {
+    auto creds = credentials_->load();
+    if (!creds) throw CredentialsError("no AWS credentials found");
+    return creds;
+  } catch (const s3tar::Error&) {
+    call.give_up(std::current_exception());
+  } catch (const std::exception& e) {
+    call.give_up(std::make_exception_ptr(CredentialsError(std::string("AWS credentials: ") + e.what())));
+  }
+  return std::nullopt;
+}
+
+// Signs one attempt of the call with creds and hands it to the engine.
+void S3Client::send(const std::shared_ptr<Call>& call, const Credentials& creds) {
+  HttpRequest req = call->request;
+  req.cancellable = !call->retry.cleanup;
   SigningParams params;
   params.region = call->region;
   params.time = std::chrono::system_clock::now() + std::chrono::milliseconds(clock_offset_ms_.load());
   try {
-    sign_request(req, *creds, params);
+    sign_request(req, creds, params);
   } catch (...) {
     return call->give_up(std::current_exception());
   }
@@ -177,8 +232,12 @@ void S3Client::attempt(const std::shared_ptr<Call>& call) {
 
 void S3Client::on_response(const std::shared_ptr<Call>& call, HttpResponse&& r) {
   counters_.bytes_received += r.body.size();
-  if (call->any_answer) return call->succeed(std::move(r));
+  if (call->any_answer) {
+    log_request(*call, r, {});
+    return call->succeed(std::move(r));
+  }
   const Answer a = read_answer(r, call->check_embedded_error);
+  log_request(*call, r, a.request_id);
   if (a.kind == ErrorKind::None) {
     retry_.on_success(call->retry);
     return call->succeed(std::move(r));
@@ -207,10 +266,44 @@ void S3Client::on_response(const std::shared_ptr<Call>& call, HttpResponse&& r) 
     // Temporary credentials expired before the refresh margin: fetch new ones for the retry.
     if (auto* refreshing = dynamic_cast<RefreshingProvider*>(credentials_.get())) refreshing->invalidate();
   }
+  if (!call->retry.cleanup && (HttpEngine::is_cancelled(r) || (retry_.stopped() && is_retryable(a.kind))))
+    return call->give_up(cancelled_error(*call));
   RetryDecision decision;
   if (!closing_) decision = retry_.on_failure(call->retry, a.kind);
   if (!decision.retry) return call->give_up(error());
+  log::debug("s3.retry",
+             std::string(op_name(call->op)) + " " + call->resource + ": attempt " +
+                 std::to_string(call->retry.attempts) + " failed (" + describe_cause(a) + "), retrying in " +
+                 std::to_string(decision.delay.count()) + " ms",
+             {{"operation", op_name(call->op)},
+              {"resource", call->resource},
+              {"attempt", call->retry.attempts},
+              {"cause", describe_cause(a)},
+              {"wait_ms", decision.delay.count()}});
   retry_later(call, decision.delay);
+}
+
+// One line per attempt at the trace level (--debug, -vv): what was asked, what came back, how
+// long it took. Only the method, path and query: never a header (Authorization, the token).
+void S3Client::log_request(const Call& call, const HttpResponse& r, const std::string& request_id) const {
+  if (!log::enabled(log::Level::Trace)) return;
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - call.sent_at)
+          .count();
+  std::string target = call.request.encoded_path;
+  if (!call.request.query.empty()) target += "?" + canonical_query(call.request.query);
+  std::string id = request_id.empty() ? r.header("x-amz-request-id").value_or("") : request_id;
+  log::write(log::Level::Trace, "s3.request",
+             call.request.method + " " + target + " -> " +
+                 (r.status != 0 ? std::to_string(r.status) : "no response: " + r.transport_message) + " in " +
+                 std::to_string(ms) + " ms",
+             {{"operation", op_name(call.op)},
+              {"method", call.request.method},
+              {"path", target},
+              {"status", r.status},
+              {"request_id", id},
+              {"ms", ms},
+              {"attempt", call.retry.attempts}});
 }
 
 void S3Client::redirect(const std::shared_ptr<Call>& call, const WrongRegion& wrong,
@@ -252,7 +345,9 @@ void S3Client::follow_region(const std::shared_ptr<Call>& call, const std::strin
 }
 
 void S3Client::retry_later(const std::shared_ptr<Call>& call, std::chrono::milliseconds delay) {
-  engine_->schedule(delay, [this, call] { attempt(call); });
+  // A stop request ends the wait at once (attempt() then gives up).
+  engine_->schedule(
+      delay, [this, call] { attempt(call); }, !call->retry.cleanup);
 }
 
 // Corrects our clock from the server's Date header, for the next signatures.

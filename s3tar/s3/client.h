@@ -28,6 +28,8 @@
 
 namespace s3tar::s3 {
 
+class SerialWorker;
+
 struct GetRequest {
   ObjectRef object;
   std::optional<ByteRange> range;
@@ -146,6 +148,8 @@ class S3Client {
                                  const CallOptions& options);
   void start(std::shared_ptr<Call> call);
   void attempt(const std::shared_ptr<Call>& call);
+  std::optional<Credentials> load_credentials(Call& call);
+  void send(const std::shared_ptr<Call>& call, const Credentials& creds);
   void on_response(const std::shared_ptr<Call>& call, HttpResponse&& response);
   void retry_later(const std::shared_ptr<Call>& call, std::chrono::milliseconds delay);
   // The call's bucket is in another region (region_redirect.h): sends the call once more for the
@@ -154,6 +158,8 @@ class S3Client {
   void follow_region(const std::shared_ptr<Call>& call, const std::string& region,
                      std::exception_ptr refused);
   void correct_clock(const HttpResponse& response);
+  std::exception_ptr cancelled_error(const Call& call) const;
+  void log_request(const Call& call, const HttpResponse& response, const std::string& request_id) const;
   std::string list_page(Op op, const std::string& resource, const std::string& bucket, HttpRequest request,
                         const CallOptions& call);
 
@@ -164,7 +170,9 @@ class S3Client {
   BucketRegions bucket_regions_;               // learned from wrong-region answers
   std::atomic<bool> closing_{false};           // set by the destructor: no more retries are scheduled
   std::atomic<long long> clock_offset_ms_{0};  // server time - local time, after RequestTimeTooSkewed
-  std::unique_ptr<HttpEngine> engine_;         // last: destroyed first, completing every call
+  // Credentials reloads asked for on the engine's loop thread run here (serial_worker.h).
+  std::unique_ptr<SerialWorker> credentials_worker_;
+  std::unique_ptr<HttpEngine> engine_;  // last: destroyed first, completing every call
 };
 
 // A client configured like the AWS CLI (flags > environment > profile) with the default

@@ -49,6 +49,8 @@ std::future<std::string> S3Client::upload_part(const std::string& bucket, const 
   call->request.set_header("Content-MD5", content_md5(*body));
   call->request.set_header("x-amz-content-sha256", std::string(kUnsignedPayload));
   call->request.body = std::move(body);
+  // A 200 may carry an <Error> (InternalError): retried like a 500, not taken for a bad answer.
+  call->check_embedded_error = true;
   auto fut = deliver<std::string>(*call, [](HttpResponse& r) {
     auto etag = r.header("etag");
     if (!etag) throw MalformedResponse("UploadPart: no ETag in the response");
@@ -110,8 +112,11 @@ std::future<std::string> S3Client::complete_multipart_upload(const CompleteReque
 
 std::future<void> S3Client::abort_multipart_upload(const std::string& bucket, const std::string& key,
                                                    const std::string& upload_id, const CallOptions& options) {
+  // Always a cleanup call: it must go through after a stop request or under throttling.
+  CallOptions cleanup = options;
+  cleanup.cleanup = true;
   auto call = new_call(Op::AbortMultipartUpload, url_of(bucket, key), bucket,
-                       new_request("DELETE", bucket, key), options);
+                       new_request("DELETE", bucket, key), cleanup);
   call->request.query = {{"uploadId", upload_id}};
   auto fut = deliver<void>(*call, [](HttpResponse&) {});
   start(call);

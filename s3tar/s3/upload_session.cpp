@@ -48,7 +48,8 @@ bool abort_upload(S3Client& client, const std::string& bucket, const std::string
       return true;
     } catch (const S3Error& e) {
       if (upload_gone(e)) return false;
-      if (e.category() != ErrorCategory::Transient || attempt >= policy.attempts) throw;
+      // After a stop, the call's own cleanup budget (a short deadline) is all the time there is.
+      if (e.category() != ErrorCategory::Transient || attempt >= policy.attempts || client.stopped()) throw;
       log::debug("upload.abort_retry", "retrying the abort of s3://" + bucket + "/" + key + ": " + e.what(),
                  {{"upload_id", id}, {"attempt", attempt}});
     }

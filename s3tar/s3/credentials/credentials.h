@@ -48,6 +48,10 @@ class CredentialsProvider {
   virtual ~CredentialsProvider() = default;
   virtual std::optional<Credentials> load() = 0;
   virtual std::string name() const = 0;
+  // Credentials that can be had at once, without a (re)load that may wait for a process or a
+  // service; nullopt = only load() can tell, and it may block. The HTTP event loop asks this
+  // instead of load() and moves a blocking load to another thread.
+  virtual std::optional<Credentials> load_if_ready() { return std::nullopt; }
 };
 
 }  // namespace s3tar::s3

@@ -109,6 +109,19 @@ std::optional<Credentials> RefreshingProvider::load() {
   return cached_;
 }
 
+std::optional<Credentials> RefreshingProvider::load_if_ready() {
+  std::lock_guard lock(mutex_);
+  if (!cached_) return std::nullopt;
+  if (!cached_->expiration) return cached_;
+  const auto now = clock_();
+  const seconds lifetime = std::chrono::duration_cast<seconds>(*cached_->expiration - fetched_at_);
+  const seconds advisory = std::max(margin_, std::min(advisory_, lifetime / 2));
+  if (!needs_reload(advisory, now)) return cached_;
+  if (needs_reload(margin_, now)) return std::nullopt;
+  if (!in_flight_ && now >= next_background_) start_background_reload();
+  return cached_;
+}
+
 std::string RefreshingProvider::name() const { return "refreshing(" + inner_->name() + ")"; }
 
 void RefreshingProvider::invalidate() {

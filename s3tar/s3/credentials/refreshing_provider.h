@@ -35,6 +35,9 @@ class RefreshingProvider : public CredentialsProvider {
   // error propagates. Concurrent callers wait for one reload rather than all reloading.
   std::optional<Credentials> load() override;
   std::string name() const override;
+  // The cached credentials when load() would hand them out without waiting (starting the
+  // background reload in the advisory window as load() does); nullopt when load() would reload.
+  std::optional<Credentials> load_if_ready() override;
 
   // Drops the cache: the next load() asks the inner provider (e.g. after an ExpiredToken reply).
   void invalidate();

@@ -28,6 +28,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr char kShutdownMessage[] = "engine shut down";
+constexpr char kCancelledMessage[] = "cancelled by a stop request";
 // Poll at least this often even when nothing is due (cheap; bounds the cost of a lost wakeup).
 constexpr int kMaxPollMs = 1000;
 // Do not pre-allocate more than this for a body because of a Content-Length header.
@@ -72,10 +73,10 @@ Origin parse_origin(const std::string& base_url) {
   return o;
 }
 
-HttpResponse shutdown_response() {
+HttpResponse shutdown_response(const char* message = kShutdownMessage) {
   HttpResponse r;
   r.transport_error = HttpEngine::kShutdownError;
-  r.transport_message = kShutdownMessage;
+  r.transport_message = message;
   return r;
 }
 
@@ -111,6 +112,7 @@ struct Timer {
   Clock::time_point deadline;
   uint64_t seq;
   std::function<void()> task;
+  bool cancellable = false;
 };
 
 struct TimerLater {
@@ -213,6 +215,7 @@ struct HttpEngine::Impl {
   bool stopping = false;
   bool closed = false;        // the loop has failed everything; submit() now fails inline
   bool wake_pending = false;  // a wakeup was sent and the loop has not drained yet
+  bool cancel_requested = false;
   uint64_t next_seq = 0;
 
   // Loop thread only.
@@ -220,6 +223,7 @@ struct HttpEngine::Impl {
   std::unordered_map<CURL*, std::unique_ptr<Transfer>> active;
   std::vector<CURL*> pool;
   std::priority_queue<Timer, std::vector<Timer>, TimerLater> timers;
+  bool cancelled = false;  // cancellable requests and timers end at once
 
   explicit Impl(HttpEngineOptions opts)
       : options(std::move(opts)), max_in_flight(std::max<size_t>(options.max_in_flight, 1)) {
@@ -255,12 +259,20 @@ struct HttpEngine::Impl {
     t->complete(shutdown_response());
   }
 
-  void schedule(Clock::duration delay, std::function<void()> task) {
+  void schedule(Clock::duration delay, std::function<void()> task, bool cancellable) {
     const auto deadline = Clock::now() + delay;
     std::lock_guard lock(mutex);
     if (stopping) return;  // never runs
-    incoming_timers.push_back(Timer{deadline, next_seq++, std::move(task)});
+    incoming_timers.push_back(Timer{deadline, next_seq++, std::move(task), cancellable});
     wake_locked();
+  }
+
+  void cancel() {
+    std::lock_guard lock(mutex);
+    cancel_requested = true;
+    if (std::this_thread::get_id() == loop_id) return;  // seen before the loop polls again
+    wake_pending = true;
+    curl_multi_wakeup(multi);
   }
 
   void wake_locked() {
@@ -278,17 +290,21 @@ struct HttpEngine::Impl {
     std::vector<std::unique_ptr<Transfer>> batch;
     std::vector<Timer> timer_batch;
     for (;;) {
+      bool cancel_now = false;
       {
         std::lock_guard lock(mutex);
         if (stopping) break;
         batch.swap(incoming);
         timer_batch.swap(incoming_timers);
         wake_pending = false;
+        cancel_now = cancel_requested;
       }
       for (auto& t : batch) pending.push_back(std::move(t));
       batch.clear();
       for (auto& timer : timer_batch) timers.push(std::move(timer));
       timer_batch.clear();
+      if (options.stop_flag && options.stop_flag->load()) cancel_now = true;
+      if (cancel_now && !cancelled) cancel_cancellable();
 
       start_pending();
       curl_multi_poll(multi, nullptr, 0, poll_timeout_ms(), nullptr);
@@ -305,6 +321,8 @@ struct HttpEngine::Impl {
     curl_multi_timeout(multi, &curl_ms);
     long ms = kMaxPollMs;
     if (curl_ms >= 0) ms = std::min(ms, curl_ms);
+    // A signal handler cannot wake the loop: look at its flag often.
+    if (options.stop_flag && !cancelled) ms = std::min<long>(ms, HttpEngine::kStopPollMs);
     if (!timers.empty()) {
       const auto now = Clock::now();
       const auto due = timers.top().deadline;
@@ -320,6 +338,10 @@ struct HttpEngine::Impl {
     while (!pending.empty() && active.size() < max_in_flight) {
       std::unique_ptr<Transfer> t = std::move(pending.front());
       pending.pop_front();
+      if (cancelled && t->request.cancellable) {
+        t->complete(shutdown_response(kCancelledMessage));
+        continue;
+      }
       CURL* easy = nullptr;
       if (!pool.empty()) {
         easy = pool.back();
@@ -501,6 +523,46 @@ struct HttpEngine::Impl {
     }
   }
 
+  // A stop request: ends the cancellable transfers (in flight or queued) and runs the cancellable
+  // timers now; what their completions and tasks submit is handled by the next loop iteration.
+  void cancel_cancellable() {
+    cancelled = true;
+    std::vector<std::unique_ptr<Transfer>> ended;
+    for (auto it = active.begin(); it != active.end();) {
+      if (!it->second->request.cancellable) {
+        ++it;
+        continue;
+      }
+      curl_multi_remove_handle(multi, it->first);
+      curl_easy_cleanup(it->first);  // cut mid-transfer: not reused (see finish_done)
+      ended.push_back(std::move(it->second));
+      it = active.erase(it);
+    }
+    for (auto it = pending.begin(); it != pending.end();) {
+      if ((*it)->request.cancellable) {
+        ended.push_back(std::move(*it));
+        it = pending.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    std::vector<std::function<void()>> early;
+    std::priority_queue<Timer, std::vector<Timer>, TimerLater> kept;
+    while (!timers.empty()) {
+      auto& top = const_cast<Timer&>(timers.top());
+      if (top.cancellable) {
+        early.push_back(std::move(top.task));
+      } else {
+        kept.push(std::move(top));
+      }
+      timers.pop();
+    }
+    std::swap(timers, kept);
+    for (auto& t : ended) t->complete(shutdown_response(kCancelledMessage));
+    for (auto& task : early)
+      if (task) task();
+  }
+
   void shut_down() {
     // Abort what is in flight, then fail everything queued, including what completions submit
     // while being failed, until nothing is left.
@@ -545,8 +607,16 @@ void HttpEngine::submit(HttpRequest request, Completion on_done, BodySink sink) 
   impl_->submit(std::make_unique<Transfer>(std::move(request), std::move(on_done), std::move(sink)));
 }
 
-void HttpEngine::schedule(std::chrono::steady_clock::duration delay, std::function<void()> task) {
-  impl_->schedule(delay, std::move(task));
+void HttpEngine::schedule(std::chrono::steady_clock::duration delay, std::function<void()> task,
+                          bool cancellable) {
+  impl_->schedule(delay, std::move(task), cancellable);
+}
+
+void HttpEngine::cancel() { impl_->cancel(); }
+
+bool HttpEngine::on_loop_thread() const {
+  std::lock_guard lock(impl_->mutex);
+  return std::this_thread::get_id() == impl_->loop_id;
 }
 
 }  // namespace s3tar::s3

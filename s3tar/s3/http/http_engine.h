@@ -11,8 +11,14 @@
 // - The destructor completes every queued and in-flight request with status 0,
 //   transport_error = kShutdownError and the message "engine shut down"; scheduled tasks that
 //   have not run yet are destroyed without running.
+// - cancel() (or the stop flag becoming true) completes every cancellable request, queued or in
+//   flight, with status 0, transport_error = kShutdownError and the message "cancelled by a stop
+//   request", and runs every cancellable scheduled task at once (a retry waiting for its back-off
+//   then sees the stop and gives up). Requests that are not cancellable (cleanup calls such as an
+//   AbortMultipartUpload after the stop) go on.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <functional>
@@ -30,6 +36,8 @@ struct HttpEngineOptions {
   long low_speed_time_s = 60;
   bool verify_tls = true;
   std::string ca_bundle;  // empty = system default
+  // Set by a signal handler: when it becomes true the engine cancels (seen within kStopPollMs).
+  const std::atomic<bool>* stop_flag = nullptr;
 };
 
 class HttpEngine {
@@ -38,6 +46,8 @@ class HttpEngine {
 
   // transport_error of requests completed by the destructor (CURLE_ABORTED_BY_CALLBACK).
   static constexpr int kShutdownError = 42;
+  // How often the loop looks at HttpEngineOptions::stop_flag.
+  static constexpr int kStopPollMs = 100;
 
   explicit HttpEngine(HttpEngineOptions options = {});
   // Completes every pending request with a transport error, joins the loop. Must not be called
@@ -54,8 +64,15 @@ class HttpEngine {
   // submit() and schedule() (that is how retries are made).
   void submit(HttpRequest request, Completion on_done, BodySink sink = nullptr);
   // Thread-safe. Runs task on the loop thread after delay (used for retry back-off). Tasks with
-  // the same deadline run in the order they were scheduled.
-  void schedule(std::chrono::steady_clock::duration delay, std::function<void()> task);
+  // the same deadline run in the order they were scheduled. A cancellable task runs early, at
+  // once, when the engine is cancelled.
+  void schedule(std::chrono::steady_clock::duration delay, std::function<void()> task,
+                bool cancellable = false);
+  // Thread-safe, idempotent: ends the cancellable requests and back-offs (see above); requests
+  // submitted later that are cancellable complete at once the same way.
+  void cancel();
+  // True on the loop thread (in a completion, sink or scheduled task).
+  bool on_loop_thread() const;
 
   const HttpEngineOptions& options() const { return options_; }
 
@@ -63,6 +80,11 @@ class HttpEngine {
   static bool is_shutdown(const HttpResponse& response) {
     return response.status == 0 && response.transport_error == kShutdownError &&
            response.transport_message == "engine shut down";
+  }
+  // True when the response is one cancel() produced.
+  static bool is_cancelled(const HttpResponse& response) {
+    return response.status == 0 && response.transport_error == kShutdownError &&
+           response.transport_message == "cancelled by a stop request";
   }
 
  private:

@@ -27,6 +27,9 @@ struct HttpRequest {
   HeaderList headers;
   // Optional body; shared so retries resend the same bytes without copying.
   std::shared_ptr<const std::string> body;
+  // Ended by HttpEngine::cancel() (a stop request); false for cleanup calls that must outlive it.
+  // Not sent, not signed.
+  bool cancellable = true;
 
   std::string url() const;  // base_url + encoded_path + encoded query
   void set_header(std::string name, std::string value);

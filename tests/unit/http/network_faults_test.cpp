@@ -1,8 +1,11 @@
-// The engine against network faults: names that do not resolve, refused connections.
+// The engine against network faults: names that do not resolve, refused connections, and a stop
+// request while transfers are stalled or waiting for their back-off.
 #include <curl/curl.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <future>
+#include <thread>
 
 #include "s3tar/s3/http/http_engine.h"
 #include "tests/unit/http/scripted_peer.h"
@@ -98,6 +101,70 @@ TEST(NetworkFaults, ARefusedConnectionNamesTheEndpointAndLeavesTheHandleUsable) 
     EXPECT_NE(refused.transport_message.find(dead_url), std::string::npos) << refused.transport_message;
     EXPECT_EQ(run(engine, request_to(peer, "/ok")).status, 200);
   }
+}
+
+using Clock = std::chrono::steady_clock;
+
+TEST(NetworkFaults, CancelEndsStalledTransfersButNotCleanupOnes) {
+  ScriptedPeer peer(json::parse(R"([
+    {"path": "/stall", "responses": [{"action": "delay", "seconds": 30, "status": 200}]},
+    {"path": "/cleanup", "responses": [{"action": "delay", "seconds": 1, "status": 204}]}
+  ])"));
+  HttpEngine engine;
+  std::vector<std::future<HttpResponse>> stalled;
+  for (int i = 0; i < 3; ++i) stalled.push_back(submit(engine, request_to(peer, "/stall")));
+  auto cleanup_req = request_to(peer, "/cleanup");
+  cleanup_req.cancellable = false;
+  auto cleanup = submit(engine, cleanup_req);
+  std::this_thread::sleep_for(300ms);  // all in flight
+  const auto start = Clock::now();
+  engine.cancel();
+  for (auto& f : stalled) {
+    ASSERT_EQ(f.wait_for(5s), std::future_status::ready);
+    const auto r = f.get();
+    EXPECT_TRUE(HttpEngine::is_cancelled(r)) << r.transport_message;
+    EXPECT_FALSE(HttpEngine::is_shutdown(r));
+  }
+  EXPECT_LT(Clock::now() - start, 1s);
+  ASSERT_EQ(cleanup.wait_for(10s), std::future_status::ready);
+  EXPECT_EQ(cleanup.get().status, 204);
+  // Later cancellable requests end at once; a cleanup one is still sent.
+  const auto late = run(engine, request_to(peer, "/stall"));
+  EXPECT_TRUE(HttpEngine::is_cancelled(late));
+  EXPECT_EQ(run(engine, cleanup_req).status, 204);
+}
+
+TEST(NetworkFaults, CancelRunsBackOffTimersAtOnceAndKeepsCleanupTimers) {
+  HttpEngine engine;
+  std::promise<Clock::time_point> backoff, cleanup;
+  engine.schedule(
+      30s, [&] { backoff.set_value(Clock::now()); }, /*cancellable=*/true);
+  engine.schedule(
+      300ms, [&] { cleanup.set_value(Clock::now()); }, /*cancellable=*/false);
+  const auto start = Clock::now();
+  engine.cancel();
+  auto b = backoff.get_future();
+  ASSERT_EQ(b.wait_for(5s), std::future_status::ready);
+  EXPECT_LT(b.get() - start, 1s);
+  auto c = cleanup.get_future();
+  ASSERT_EQ(c.wait_for(5s), std::future_status::ready);
+  EXPECT_GE(c.get() - start, 250ms);  // ran at its time, not early
+}
+
+TEST(NetworkFaults, TheStopFlagEndsAStalledTransfer) {
+  ScriptedPeer peer(json::parse(
+      R"([{"path": "/stall", "responses": [{"action": "delay", "seconds": 30, "status": 200}]}])"));
+  std::atomic<bool> stop{false};
+  HttpEngineOptions o;
+  o.stop_flag = &stop;
+  HttpEngine engine(o);
+  auto f = submit(engine, request_to(peer, "/stall"));
+  std::this_thread::sleep_for(300ms);
+  const auto start = Clock::now();
+  stop = true;  // as a signal handler does: no wakeup
+  ASSERT_EQ(f.wait_for(5s), std::future_status::ready);
+  EXPECT_TRUE(HttpEngine::is_cancelled(f.get()));
+  EXPECT_LT(Clock::now() - start, 1s);
 }
 
 }  // namespace
