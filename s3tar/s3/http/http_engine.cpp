@@ -301,7 +301,10 @@ struct HttpEngine::Impl {
       }
       for (auto& t : batch) pending.push_back(std::move(t));
       batch.clear();
-      for (auto& timer : timer_batch) timers.push(std::move(timer));
+      for (auto& timer : timer_batch) {
+        if (cancelled && timer.cancellable) timer.deadline = Clock::time_point::min();  // no waiting now
+        timers.push(std::move(timer));
+      }
       timer_batch.clear();
       if (options.stop_flag && options.stop_flag->load()) cancel_now = true;
       if (cancel_now && !cancelled) cancel_cancellable();

@@ -149,6 +149,14 @@ TEST(NetworkFaults, CancelRunsBackOffTimersAtOnceAndKeepsCleanupTimers) {
   auto c = cleanup.get_future();
   ASSERT_EQ(c.wait_for(5s), std::future_status::ready);
   EXPECT_GE(c.get() - start, 250ms);  // ran at its time, not early
+  // A back-off scheduled after the stop does not wait either.
+  std::promise<Clock::time_point> late;
+  const auto late_start = Clock::now();
+  engine.schedule(
+      30s, [&] { late.set_value(Clock::now()); }, /*cancellable=*/true);
+  auto l = late.get_future();
+  ASSERT_EQ(l.wait_for(5s), std::future_status::ready);
+  EXPECT_LT(l.get() - late_start, 1s);
 }
 
 TEST(NetworkFaults, TheStopFlagEndsAStalledTransfer) {
