@@ -3,7 +3,11 @@
 
 Usage:
     scripted_peer.py --port 0 --script SCRIPT.json --log LOG.jsonl --port-file PORT.txt
-                     [--exit-with-parent]
+                     [--exit-with-parent] [--upstream http(s)://127.0.0.1:PORT [--upstream-ca CA.pem]]
+
+With --upstream it is a fault-injecting proxy in front of a real server: requests no rule
+matches (and rules answering {"action": "forward"}) are forwarded there unchanged (same method,
+path, query, headers and body, so SigV4 signatures stay valid) and the server's answer is relayed.
 
 Binds 127.0.0.1 (port 0 = a free port). Once listening, writes the port number to --port-file
 (atomically: readers never see a partial file). Keeps connections alive (HTTP/1.1). Exits on
@@ -45,13 +49,19 @@ Rules are tried in order; the first that matches a request answers it.
                                                  header (as a server's idle timeout does)
       "action": "reset"                          close the socket abruptly (RST, SO_LINGER 0),
                                                  no response
+              | "forward"                        (with --upstream) forward the request and relay
+                                                 the server's answer
+              | "forward_then_reset"             (with --upstream) forward the request, let the
+                                                 server act on it, then RST without answering
+                                                 (a lost response)
               | "close"                          close the connection cleanly (FIN), no response
               | "truncate"                       send the headers and half the body, then RST
               | "delay", "seconds": N            wait N seconds, then answer with the other
                                                  fields of this object (or with "then": RESPONSE)
     }
 
-    Unmatched requests get "default" (404 with an <Error><Code>NoRule</Code> body if not given).
+    Unmatched requests get "default" (404 with an <Error><Code>NoRule</Code> body if not given;
+    {"action": "forward"} with --upstream).
 
 Example (S3 throttling then success):
     [{"method": "PUT", "path": "/bucket/.*", "query": "partNumber=",
@@ -84,6 +94,7 @@ import re
 import signal
 import socket
 import socketserver
+import ssl
 import struct
 import sys
 import threading
@@ -132,14 +143,15 @@ class Rule:
 
 
 class Peer:
-    def __init__(self, script, log_path):
+    def __init__(self, script, log_path, upstream=None, upstream_ca=None):
         if isinstance(script, list):
             script = {"rules": script}
         self.rules = [Rule(spec, i) for i, spec in enumerate(script.get("rules", []))]
-        self.default = script.get(
-            "default",
-            {"status": 404, "headers": {"Content-Type": "application/xml"},
-             "body": "<Error><Code>NoRule</Code><Message>no rule matched</Message></Error>"})
+        self.upstream = upstream
+        self.upstream_ca = upstream_ca
+        no_rule = {"status": 404, "headers": {"Content-Type": "application/xml"},
+                   "body": "<Error><Code>NoRule</Code><Message>no rule matched</Message></Error>"}
+        self.default = script.get("default", {"action": "forward"} if upstream else no_rule)
         self.lock = threading.Lock()
         self.log = open(log_path, "a", encoding="utf-8") if log_path else None
         self.seq = 0
@@ -189,6 +201,8 @@ class Peer:
 
 
 def response_body(resp, request_body):
+    if "body_bytes" in resp:  # an upstream's answer being relayed
+        return resp["body_bytes"]
     if "body_base64" in resp:
         return base64.b64decode(resp["body_base64"])
     if "body_size" in resp:
@@ -285,11 +299,57 @@ class Handler(http.server.BaseHTTPRequestHandler):
         try:
             if delay > 0:
                 time.sleep(delay)
+            if action in ("forward", "forward_then_reset"):
+                answer = self.forward(body)
+                if action == "forward_then_reset":
+                    self.reset()
+                    return
+                resp, action = answer, None
             self.respond(resp, action, body)
             if resp.get("close_after"):
                 self.close_connection = True
         finally:
             self.finish_counting()
+
+    HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
+                  "proxy-connection"}
+
+    def forward(self, body):
+        """Sends the request to the upstream server as is; returns its answer as a RESPONSE."""
+        import http.client
+        import urllib.parse
+
+        up = urllib.parse.urlsplit(self.server.peer.upstream)
+        conn = getattr(self, "upstream_conn", None)
+        headers = [(k, v) for k, v in self.headers.items() if k.lower() not in self.HOP_BY_HOP]
+        if body and not any(k.lower() == "content-length" for k, _ in headers):
+            headers.append(("Content-Length", str(len(body))))
+        for attempt in range(2):  # a kept-alive upstream connection may have been closed meanwhile
+            if conn is None:
+                if up.scheme == "https":  # verified against --upstream-ca (a test CA) or the system's
+                    ctx = ssl.create_default_context(cafile=self.server.peer.upstream_ca)
+                    conn = http.client.HTTPSConnection(up.hostname, up.port, timeout=300, context=ctx)
+                else:
+                    conn = http.client.HTTPConnection(up.hostname, up.port, timeout=300)
+                self.upstream_conn = conn
+            try:
+                conn.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
+                for k, v in headers:
+                    conn.putheader(k, v)
+                conn.endheaders(body if body else None)
+                r = conn.getresponse()
+                data = r.read()
+                break
+            except (http.client.RemoteDisconnected, ConnectionError, BrokenPipeError):
+                conn.close()
+                conn = None
+                if attempt == 1:
+                    raise
+        out = {}
+        for k, v in r.getheaders():
+            if k.lower() not in self.HOP_BY_HOP:
+                out[k] = v if k not in out else out[k] + ", " + v
+        return {"status": r.status, "headers": out, "body_bytes": data}
 
     def respond(self, resp, action, request_body):
         if action == "reset":
@@ -354,6 +414,9 @@ def main():
     parser.add_argument("--script", required=True)
     parser.add_argument("--log", default=None)
     parser.add_argument("--port-file", default=None)
+    parser.add_argument("--upstream", default=None,
+                        help="forward unmatched requests to this server (http://host:port)")
+    parser.add_argument("--upstream-ca", default=None, help="CA bundle for an https --upstream")
     parser.add_argument("--exit-with-parent", action="store_true",
                         help="exit when the process that started the peer goes away")
     args = parser.parse_args()
@@ -371,7 +434,7 @@ def main():
     with open(args.script, encoding="utf-8") as f:
         script = json.load(f)
     server = Server(("127.0.0.1", args.port), Handler)
-    server.peer = Peer(script, args.log)
+    server.peer = Peer(script, args.log, args.upstream, args.upstream_ca)
 
     def stop(signum, frame):
         # Exit at once: every log line is already flushed, and an interpreter shutting down
