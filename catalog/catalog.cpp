@@ -109,8 +109,8 @@ std::vector<Row> rows_for_volume(const std::string& archive_bucket, const plan::
   rows.reserve(volume.members.size());
   for (std::size_t i = 0; i < volume.members.size(); ++i) {
     const auto& m = volume.members[i];
-    rows.push_back(Row{m.bucket, m.key, m.version_id, m.size, m.mtime, m.etag, archive_bucket, volume.key,
-                       archive_etag, volume.data_offsets.at(i)});
+    rows.push_back(Row{m.bucket(), std::string(m.key()), std::string(m.version_id()), m.size, m.mtime(),
+                       m.etag(), archive_bucket, volume.key, archive_etag, volume.data_offsets.at(i)});
   }
   return rows;
 }

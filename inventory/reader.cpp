@@ -19,7 +19,7 @@ namespace {
 struct FileResult {
   FileSummary summary;
   Summary counts;
-  std::vector<InventoryObject> objects;
+  std::vector<plan::Member> objects;
   std::vector<NotArchivable> not_archivable;
   std::vector<BadRow> bad_rows;
   std::exception_ptr error;
@@ -74,8 +74,9 @@ void read_file(ObjectStore& store, const std::string& bucket, const DataFile& fi
             ++out.summary.kept;
             out.summary.bytes_kept += object.size;
             out.counts.bytes_kept += object.size;
-            out.objects.push_back(std::move(object));
-            object = InventoryObject();
+            // The row's strings stay in `object` for the next row to reuse.
+            out.objects.emplace_back(object.bucket, object.key, object.version_id, object.etag, object.size,
+                                     object.last_modified);
             break;
           case Outcome::kArchivedClass:
             out.counts.bytes_not_archivable += object.size;
@@ -251,7 +252,7 @@ InventoryResult read_inventory(ObjectStore& store, const std::string& bucket, co
                                const Filter& filter, const ReadOptions& options) {
   InventoryResult result;
   InventoryCallbacks cb;
-  cb.on_object = [&](InventoryObject&& o) { result.objects.push_back(std::move(o)); };
+  cb.on_object = [&](plan::Member&& o) { result.objects.push_back(std::move(o)); };
   cb.on_not_archivable = [&](NotArchivable&& a) { result.not_archivable.push_back(std::move(a)); };
   cb.on_bad_row = [&](const BadRow& b) { result.bad_rows.push_back(b); };
   result.summary = scan_inventory(store, bucket, manifest, filter, cb, options);

@@ -9,6 +9,7 @@
 #include "inventory/filter.h"
 #include "inventory/manifest.h"
 #include "inventory/object_store.h"
+#include "s3tar/archive/plan/member.h"
 
 namespace s3tar::inventory {
 
@@ -63,9 +64,10 @@ struct ReadOptions {
 
 // Output of scan_inventory(), called on the calling thread in a deterministic order: data files
 // in manifest order, rows in file order. A file's output is only delivered after its size and
-// MD5 have been verified. Unset callbacks are skipped.
+// MD5 have been verified. Unset callbacks are skipped. Kept objects come as the planner's
+// compact members (the storage class, readable by then, is not kept): a day selects millions.
 struct InventoryCallbacks {
-  std::function<void(InventoryObject&&)> on_object;
+  std::function<void(plan::Member&&)> on_object;
   std::function<void(NotArchivable&&)> on_not_archivable;
   std::function<void(const BadRow&)> on_bad_row;
 };
@@ -81,7 +83,7 @@ Summary scan_inventory(ObjectStore& store, const std::string& bucket, const Mani
 
 // Everything scan_inventory() delivers, collected.
 struct InventoryResult {
-  std::vector<InventoryObject> objects;  // manifest order, then row order
+  std::vector<plan::Member> objects;  // manifest order, then row order
   std::vector<NotArchivable> not_archivable;
   std::vector<BadRow> bad_rows;
   Summary summary;

@@ -66,7 +66,7 @@ void write_one(const plan::Plan& plan, std::size_t i, bool overwrite, DailyStore
       WrittenVolume wv{i, std::move(w.result), 0, overwrite, {}};
       for (const auto& m : w.volume.members) {
         wv.bytes += m.size;
-        wv.members.push_back({m.bucket, m.key, m.version_id, m.etag});
+        wv.members.push_back({m.bucket(), std::string(m.key()), std::string(m.version_id()), m.etag()});
       }
       out.written.push_back(std::move(wv));
       break;

@@ -10,7 +10,8 @@ namespace {
 using BucketKey = std::pair<std::string, std::string>;
 
 NotArchivedRow row_for(const plan::Member& m, std::string reason, std::string detail) {
-  return {m.bucket, m.key, m.version_id, m.size, m.mtime, "", std::move(reason), std::move(detail)};
+  return {m.bucket(),        std::string(m.key()), std::string(m.version_id()), m.size, m.mtime(), "",
+          std::move(reason), std::move(detail)};
 }
 
 }  // namespace
@@ -24,8 +25,8 @@ std::vector<NotArchivedRow> skipped_from(const plan::Volume& planned,
   for (const auto& p : recorded) reasons[{p.bucket, p.key}] = &p;
   std::vector<NotArchivedRow> rows;
   for (const auto& m : planned.members) {
-    if (in_archive.count({m.bucket, m.key})) continue;
-    if (auto it = reasons.find({m.bucket, m.key}); it != reasons.end())
+    if (in_archive.count({m.bucket(), std::string(m.key())})) continue;
+    if (auto it = reasons.find({m.bucket(), std::string(m.key())}); it != reasons.end())
       rows.push_back(row_for(m, it->second->reason, it->second->message));
     else
       rows.push_back(
@@ -88,7 +89,7 @@ Conclusion conclude(const plan::Plan& plan, const Actions& actions, const Applie
   Conclusion c;
   std::map<BucketKey, const plan::Member*> planned;
   for (const auto& v : plan.volumes)
-    for (const auto& m : v.members) planned[{m.bucket, m.key}] = &m;
+    for (const auto& m : v.members) planned[{m.bucket(), std::string(m.key())}] = &m;
 
   auto add_skip = [&](NotArchivedRow r) {
     ++c.skipped_objects;
@@ -103,7 +104,7 @@ Conclusion conclude(const plan::Plan& plan, const Actions& actions, const Applie
     NotArchivedRow r{p.bucket, p.key, p.version_id, 0, 0, "", p.reason, p.message};
     if (auto it = planned.find({p.bucket, p.key}); it != planned.end()) {
       r.size = it->second->size;
-      r.last_modified = it->second->mtime;
+      r.last_modified = it->second->mtime();
     }
     add_skip(std::move(r));
   }

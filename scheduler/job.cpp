@@ -69,12 +69,8 @@ void record_state(DailyStore& store, const DailyConfig& cfg, const Selection& se
 }
 
 plan::Plan day_plan(Selection& sel, const DailyConfig& cfg, const plan::Options& popts, const Day& d) {
-  std::vector<plan::Member> members;
-  members.reserve(sel.objects.size());
-  for (auto& o : sel.objects) members.push_back(to_member(std::move(o)));
-  sel.objects.clear();
-  sel.objects.shrink_to_fit();
-  plan::Plan plan = plan::make_plan(std::move(members), popts);
+  plan::Plan plan = plan::make_plan(std::move(sel.objects), popts);  // the members move, no copy
+  sel.objects = {};
   assign_keys(plan, cfg, sel.report.manifest.source_bucket, d.day);
   return plan;
 }
@@ -259,7 +255,7 @@ int inventory_selection(const DailyConfig& cfg, const RunOptions& opt, s3::S3Cli
                                    {"summary", summary_json(sel.summary)}};
   if (output == "-") {
     inventory::ManifestCsvWriter w(std::cout);
-    for (const auto& o : sel.objects) w.write(o);
+    for (const auto& o : sel.objects) w.write(o.bucket(), o.key(), o.size, o.etag());
     std::cout.flush();
     std::cerr << summary;
     return kSuccess;
@@ -267,7 +263,7 @@ int inventory_selection(const DailyConfig& cfg, const RunOptions& opt, s3::S3Cli
   if (!output.empty()) {
     std::ofstream f(output, std::ios::binary);
     inventory::ManifestCsvWriter w(f);
-    for (const auto& o : sel.objects) w.write(o);
+    for (const auto& o : sel.objects) w.write(o.bucket(), o.key(), o.size, o.etag());
     f.close();
     if (!f) throw UsageError("cannot write " + output);
     summary += "Manifest: " + std::to_string(sel.objects.size()) + " objects written to " + output + "\n";

@@ -76,17 +76,6 @@ inventory::Filter make_filter(const DailyConfig& cfg, bg::date day, const invent
   return f;
 }
 
-plan::Member to_member(inventory::InventoryObject&& o) {
-  plan::Member m;
-  m.bucket = std::move(o.bucket);
-  m.key = std::move(o.key);
-  m.version_id = std::move(o.version_id);
-  m.etag = std::move(o.etag);
-  m.size = o.size;
-  m.mtime = o.last_modified;
-  return m;
-}
-
 void assign_keys(plan::Plan& plan, const DailyConfig& cfg, const std::string& source_bucket, bg::date day) {
   std::set<std::string> seen;
   for (std::size_t i = 0; i < plan.volumes.size(); ++i) {

@@ -19,8 +19,8 @@ namespace s3tar::scheduler {
 
 struct Selection {
   inventory::Report report;
-  bool from_state = false;  // the report was recorded for the day by an earlier run
-  std::vector<inventory::InventoryObject> objects;
+  bool from_state = false;            // the report was recorded for the day by an earlier run
+  std::vector<plan::Member> objects;  // moved into the plan by the job: one copy of the day in memory
   std::vector<inventory::NotArchivable> not_archivable;
   inventory::Summary summary;
 };
@@ -42,9 +42,6 @@ void check_pinned_reads(const inventory::Manifest& manifest, const DailyConfig& 
 // the source bucket.
 inventory::Filter make_filter(const DailyConfig& config, boost::gregorian::date day,
                               const inventory::TimeZone& zone, const std::string& source_bucket);
-
-// The member an object becomes; its strings are moved, not copied (a day holds millions).
-plan::Member to_member(inventory::InventoryObject&& object);
 
 // Names volume i (0-based) from the template: {nnnn} = i + 1. Throws UsageError when two
 // volumes would get the same key.

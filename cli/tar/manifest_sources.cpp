@@ -44,7 +44,7 @@ struct Row {
 void warn_unpinned_rows(const std::vector<Row>& rows, const std::string& manifest, ManifestFormat format) {
   const bool batch = format == ManifestFormat::Batch;
   const size_t unpinned = static_cast<size_t>(std::count_if(rows.begin(), rows.end(), [&](const Row& r) {
-    return batch ? r.member.version_id.empty() : r.member.etag.empty();
+    return batch ? r.member.version_id().empty() : r.member.etag().empty();
   }));
   if (unpinned == 0) return;
   log::warn(
@@ -78,7 +78,7 @@ std::vector<Row> read_rows(s3::S3Client& client, const std::string& manifest, bo
       [&](inventory::ManifestCsvEntry&& e) {
         Row r(plan::Member{std::move(e.bucket), std::move(e.key), "", s3::strip_quotes(std::move(e.etag)),
                            e.size, e.last_modified.value_or(0)});
-        r.pinned = !r.member.etag.empty() && e.last_modified.has_value();
+        r.pinned = !r.member.etag().empty() && e.last_modified.has_value();
         rows.push_back(std::move(r));
       },
       opts);
@@ -105,14 +105,14 @@ void look_up_by_listing(s3::S3Client& client, std::vector<Row>& rows, uint64_t& 
   std::map<std::pair<std::string, std::string>, std::vector<size_t>> by_folder;
   for (size_t i = 0; i < rows.size(); ++i) {
     const auto& m = rows[i].member;
-    if (rows[i].pinned || !m.version_id.empty()) continue;
-    by_folder[{m.bucket, folder_of(m.key)}].push_back(i);
+    if (rows[i].pinned || !m.version_id().empty()) continue;
+    by_folder[{m.bucket(), folder_of(std::string(m.key()))}].push_back(i);
   }
   std::vector<FolderLookup> lookups;
   for (auto& [where, idx] : by_folder) {
     if (idx.size() < kRowsPerListPage) continue;
     FolderLookup f{where.first, where.second, std::move(idx), "", 0, {}};
-    for (size_t i : f.rows) f.last_key = std::max(f.last_key, rows[i].member.key);
+    for (size_t i : f.rows) f.last_key = std::max(f.last_key, std::string(rows[i].member.key()));
     f.pages_left = f.rows.size() / kRowsPerListPage;
     lookups.push_back(std::move(f));
   }
@@ -125,7 +125,7 @@ void look_up_by_listing(s3::S3Client& client, std::vector<Row>& rows, uint64_t& 
     for (size_t g = start; g < end; ++g) {
       FolderLookup& f = lookups[g];
       std::unordered_map<std::string_view, size_t> wanted;
-      for (size_t i : f.rows) wanted.emplace(rows[i].member.key, i);
+      for (size_t i : f.rows) wanted.emplace(rows[i].member.key(), i);
       for (;;) {
         const s3::ListPage page = f.page.get();
         for (const auto& o : page.objects) {
@@ -158,7 +158,7 @@ void look_up_by_head(s3::S3Client& client, std::vector<Row>& rows, uint64_t& hea
     std::vector<std::future<s3::ObjectInfo>> heads;
     for (size_t t = start; t < end; ++t) {
       const auto& m = rows[todo[t]].member;
-      heads.push_back(client.head_object({m.bucket, m.key, m.version_id}));
+      heads.push_back(client.head_object({m.bucket(), std::string(m.key()), std::string(m.version_id())}));
     }
     for (size_t t = start; t < end; ++t) {
       Row& r = rows[todo[t]];
@@ -167,8 +167,8 @@ void look_up_by_head(s3::S3Client& client, std::vector<Row>& rows, uint64_t& hea
       } catch (const s3::S3Error& e) {
         auto reason = exec::source_problem_reason(e);
         if (!reason) throw;  // network, throttling, permissions: not the object's fault
-        r.problem =
-            exec::SourceProblem{r.member.bucket, r.member.key, r.member.version_id, *reason, e.what()};
+        r.problem = exec::SourceProblem{r.member.bucket(), std::string(r.member.key()),
+                                        std::string(r.member.version_id()), *reason, e.what()};
       }
     }
   }
@@ -179,21 +179,20 @@ void look_up_by_head(s3::S3Client& client, std::vector<Row>& rows, uint64_t& hea
 std::optional<exec::SourceProblem> check_row(Row& r, bool sizes_known) {
   plan::Member& m = r.member;
   const s3::ObjectInfo& info = *r.info;
-  const std::string where = "s3://" + m.bucket + "/" + m.key;
-  if (!m.etag.empty() && m.etag != info.etag)
-    return exec::SourceProblem{m.bucket, m.key, m.version_id, "changed",
-                               where + ": ETag is " + info.etag + ", the manifest says " + m.etag};
+  const std::string key(m.key()), version_id(m.version_id()), etag = m.etag();
+  const std::string where = "s3://" + m.bucket() + "/" + key;
+  if (!etag.empty() && etag != info.etag)
+    return exec::SourceProblem{m.bucket(), key, version_id, "changed",
+                               where + ": ETag is " + info.etag + ", the manifest says " + etag};
   if (sizes_known && m.size != info.size)
     return exec::SourceProblem{
-        m.bucket, m.key, m.version_id, "changed",
+        m.bucket(), key, version_id, "changed",
         where + ": size is " + std::to_string(info.size) + ", the manifest says " + std::to_string(m.size)};
   if (is_archived_class(info.storage_class) &&
       info.restore.find("ongoing-request=\"false\"") == std::string::npos)
-    return exec::SourceProblem{m.bucket, m.key, m.version_id, "archived",
+    return exec::SourceProblem{m.bucket(), key, version_id, "archived",
                                where + " is in " + info.storage_class + " (restore it first)"};
-  m.etag = info.etag;
-  m.size = info.size;
-  m.mtime = info.last_modified;
+  m = plan::Member(m.bucket(), key, version_id, info.etag, info.size, info.last_modified);
   return std::nullopt;
 }
 

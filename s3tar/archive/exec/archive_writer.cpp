@@ -116,7 +116,7 @@ bool replan_without(plan::Volume& volume, const std::vector<SourceProblem>& prob
   }
   std::vector<plan::Member> rest;
   for (auto& m : volume.members)
-    if (!bad.count({m.bucket, m.key, m.version_id})) rest.push_back(m);
+    if (!bad.count({m.bucket(), std::string(m.key()), std::string(m.version_id())})) rest.push_back(m);
   if (rest.empty()) {
     log::warn("archive.empty",
               "no source of s3://" + request.bucket + "/" + volume.key + " is readable: not written");
@@ -139,7 +139,7 @@ std::vector<plan::Member> members_except(const plan::Volume& volume,
   for (const auto& p : problems) bad.insert({p.bucket, p.key, p.version_id});
   std::vector<plan::Member> rest;
   for (const auto& m : volume.members)
-    if (!bad.count({m.bucket, m.key, m.version_id})) rest.push_back(m);
+    if (!bad.count({m.bucket(), std::string(m.key()), std::string(m.version_id())})) rest.push_back(m);
   return rest;
 }
 

@@ -27,10 +27,10 @@ struct Fetch {
 Fetch start_fetch(s3::S3Client& client, const plan::Member& m, const plan::Piece& piece, size_t index,
                   char* dest) {
   s3::GetRequest req;
-  req.object = {m.bucket, m.key, m.version_id};
+  req.object = {m.bucket(), std::string(m.key()), std::string(m.version_id())};
   if (piece.offset != 0 || piece.length != m.size)
     req.range = s3::ByteRange{piece.offset, piece.offset + piece.length - 1};
-  req.if_match = m.etag;
+  req.if_match = m.etag();
   auto received = std::make_shared<Received>();
   const uint64_t length = piece.length;
   // A retry starts again at offset 0 and overwrites; more bytes than planned means the object
@@ -47,18 +47,18 @@ Fetch start_fetch(s3::S3Client& client, const plan::Member& m, const plan::Piece
   return Fetch{index, dest, client.get_object(std::move(req)), received};
 }
 
-std::string where(const plan::Member& m) { return "s3://" + m.bucket + "/" + m.key; }
+std::string where(const plan::Member& m) { return "s3://" + m.bucket() + "/" + std::string(m.key()); }
 
 // A whole object read with a plain MD5 ETag (not KMS-encrypted: then the ETag is no MD5) can
 // be checked byte for byte: cheap, and it catches corruption the transport missed.
 bool checkable(const plan::Member& m, const plan::Piece& piece, const s3::GetResult& r) {
   const std::string& sse = r.info.server_side_encryption;
-  return piece.offset == 0 && piece.length == m.size && is_md5_etag(m.etag) &&
+  return piece.offset == 0 && piece.length == m.size && is_md5_etag(m.etag()) &&
          (sse.empty() || sse == "AES256");
 }
 
 bool body_matches(const plan::Member& m, const Fetch& f, uint64_t length) {
-  return s3::md5_hex(std::string_view(f.dest, length)) == m.etag;
+  return s3::md5_hex(std::string_view(f.dest, length)) == m.etag();
 }
 
 // Waits for one fetch. Returns the problem that makes the source unreadable, if any; throws
@@ -69,15 +69,15 @@ std::optional<SourceProblem> wait_fetch(const plan::Member& m, const plan::Piece
     r = f.result.get();
   } catch (const s3::S3Error& e) {
     if (f.received->too_long)
-      return SourceProblem{m.bucket, m.key, m.version_id, "changed",
+      return SourceProblem{m.bucket(), std::string(m.key()), std::string(m.version_id()), "changed",
                            where(m) + ": more bytes than the planned " + std::to_string(m.size)};
     if (auto reason = source_problem_reason(e))
-      return SourceProblem{m.bucket, m.key, m.version_id, *reason, e.what()};
+      return SourceProblem{m.bucket(), std::string(m.key()), std::string(m.version_id()), *reason, e.what()};
     throw;
   }
   if (f.received->bytes.load() != piece.length || r.info.size != m.size)
     return SourceProblem{
-        m.bucket, m.key, m.version_id, "changed",
+        m.bucket(), std::string(m.key()), std::string(m.version_id()), "changed",
         where(m) + ": size is " + std::to_string(r.info.size) + ", planned " + std::to_string(m.size)};
   return std::nullopt;
 }
@@ -91,13 +91,13 @@ std::optional<SourceProblem> finish_fetch(s3::S3Client& client, const plan::Memb
   if (auto problem = wait_fetch(m, piece, f, r)) return problem;
   if (!checkable(m, piece, r) || body_matches(m, f, piece.length)) return std::nullopt;
   log::warn("source.md5_mismatch",
-            where(m) + ": the bytes read do not match its MD5 ETag " + m.etag + "; reading it again",
-            {{"bucket", m.bucket}, {"key", m.key}});
+            where(m) + ": the bytes read do not match its MD5 ETag " + m.etag() + "; reading it again",
+            {{"bucket", m.bucket()}, {"key", std::string(m.key())}});
   Fetch again = start_fetch(client, m, piece, f.piece, f.dest);
   if (auto problem = wait_fetch(m, piece, again, r)) return problem;
   if (body_matches(m, again, piece.length)) return std::nullopt;
   throw TransientError(
-      where(m) + ": twice the bytes read did not match the object's MD5 ETag " + m.etag +
+      where(m) + ": twice the bytes read did not match the object's MD5 ETag " + m.etag() +
       " (damaged on the way, or the server's ETags are not MD5s); nothing was written, run again");
 }
 
@@ -109,16 +109,17 @@ bool is_md5_etag(const std::string& etag) {
 
 std::string assemble_part(s3::S3Client& client, const plan::Volume& volume, const plan::Part& part,
                           const std::string& toc_bytes) {
+  const std::vector<plan::Piece> pieces = plan::expand_pieces(volume, part);
   uint64_t total = 0;
-  for (const auto& piece : part.pieces) total += piece.length;
+  for (const auto& piece : pieces) total += piece.length;
   if (total != part.size)
     throw std::logic_error("part " + std::to_string(part.number) + " has " + std::to_string(total) +
                            " bytes of pieces, planned " + std::to_string(part.size));
   std::string buf(part.size, '\0');
   std::vector<Fetch> fetches;
   uint64_t pos = 0;
-  for (size_t i = 0; i < part.pieces.size(); ++i) {
-    const auto& piece = part.pieces[i];
+  for (size_t i = 0; i < pieces.size(); ++i) {
+    const auto& piece = pieces[i];
     char* dest = buf.data() + pos;
     switch (piece.kind) {
       case plan::PieceKind::Source:
@@ -138,7 +139,7 @@ std::string assemble_part(s3::S3Client& client, const plan::Volume& volume, cons
   std::vector<SourceProblem> problems;
   std::exception_ptr other;
   for (auto& f : fetches) {
-    const auto& piece = part.pieces[f.piece];
+    const auto& piece = pieces[f.piece];
     try {
       if (auto problem = finish_fetch(client, volume.members[piece.member], piece, f))
         problems.push_back(std::move(*problem));

@@ -46,13 +46,15 @@ std::string send_copy_part(s3::UploadSession& session, const plan::Volume& volum
   const auto& m = volume.members[part.copy.member];
   try {
     return session
-        .upload_part_copy(static_cast<int>(part.number), {m.bucket, m.key, m.version_id},
-                          s3::ByteRange{part.copy.offset, part.copy.offset + part.copy.length - 1}, m.etag)
+        .upload_part_copy(static_cast<int>(part.number),
+                          {m.bucket(), std::string(m.key()), std::string(m.version_id())},
+                          s3::ByteRange{part.copy.offset, part.copy.offset + part.copy.length - 1}, m.etag())
         .get();
   } catch (const s3::S3Error& e) {
     auto reason = source_problem_reason(e);
     if (!reason) throw;
-    std::vector<SourceProblem> problems{{m.bucket, m.key, m.version_id, *reason, e.what()}};
+    std::vector<SourceProblem> problems{
+        {m.bucket(), std::string(m.key()), std::string(m.version_id()), *reason, e.what()}};
     throw SourceError(e.what(), std::move(problems));
   }
 }
@@ -89,8 +91,10 @@ class PartQueue {
         }
         outcome_.completed[i] = {static_cast<int>(part.number), etag};
         uint64_t objects = 0;
-        for (const auto& piece : part.pieces)
+        for (const auto& piece : part.pieces) {
           if (piece.kind == plan::PieceKind::Header) ++objects;
+          if (piece.kind == plan::PieceKind::Members) objects += piece.offset;  // a run of whole members
+        }
         progress_.add(objects, part.size);
       } catch (const SourceError& e) {
         std::lock_guard lock(mu_);

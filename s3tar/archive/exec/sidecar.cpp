@@ -9,9 +9,13 @@ std::string render_index(const std::string& bucket, const plan::Volume& volume, 
   nlohmann::json members = nlohmann::json::array();
   for (size_t i = 0; i < volume.members.size(); ++i) {
     const auto& m = volume.members[i];
-    nlohmann::json j = {{"bucket", m.bucket}, {"key", m.key},   {"offset", volume.data_offsets[i]},
-                        {"size", m.size},     {"etag", m.etag}, {"mtime", m.mtime}};
-    if (!m.version_id.empty()) j["version_id"] = m.version_id;
+    nlohmann::json j = {{"bucket", m.bucket()},
+                        {"key", std::string(m.key())},
+                        {"offset", volume.data_offsets[i]},
+                        {"size", m.size},
+                        {"etag", m.etag()},
+                        {"mtime", m.mtime()}};
+    if (!m.version_id().empty()) j["version_id"] = std::string(m.version_id());
     members.push_back(std::move(j));
   }
   nlohmann::json doc = {{"archive", "s3://" + bucket + "/" + volume.key},

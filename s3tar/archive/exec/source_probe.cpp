@@ -13,7 +13,7 @@ enum class Verdict { Unverified, Readable, Suspect };
 
 bool archived_class(const std::string& c) { return c == "GLACIER" || c == "DEEP_ARCHIVE"; }
 
-std::string where(const plan::Member& m) { return "s3://" + m.bucket + "/" + m.key; }
+std::string where(const plan::Member& m) { return "s3://" + m.bucket() + "/" + std::string(m.key()); }
 
 std::string common_prefix(const std::string& a, const std::string& b) {
   size_t n = 0;
@@ -25,7 +25,7 @@ std::string common_prefix(const std::string& a, const std::string& b) {
 // version-pinned member whose key now lists another version is a suspect: HEAD decides whether
 // the pinned version is still there.
 Verdict compare(const plan::Member& m, const s3::ListedObject& o) {
-  if (s3::strip_quotes(m.etag) != o.etag || m.size != o.size || archived_class(o.storage_class))
+  if (s3::strip_quotes(m.etag()) != o.etag || m.size != o.size || archived_class(o.storage_class))
     return Verdict::Suspect;
   return Verdict::Readable;
 }
@@ -73,16 +73,16 @@ size_t list_bucket(s3::S3Client& client, const std::string& bucket, const std::v
 std::optional<SourceProblem> head_pinned(const plan::Member& m, std::future<s3::ObjectInfo>& head) {
   try {
     const s3::ObjectInfo info = head.get();
-    if (!m.etag.empty() && info.etag != s3::strip_quotes(m.etag))
-      return SourceProblem{m.bucket, m.key, m.version_id, "changed",
-                           where(m) + ": ETag is " + info.etag + ", planned " + m.etag};
+    if (!m.etag().empty() && info.etag != s3::strip_quotes(m.etag()))
+      return SourceProblem{m.bucket(), std::string(m.key()), std::string(m.version_id()), "changed",
+                           where(m) + ": ETag is " + info.etag + ", planned " + m.etag()};
     if (info.size != m.size)
       return SourceProblem{
-          m.bucket, m.key, m.version_id, "changed",
+          m.bucket(), std::string(m.key()), std::string(m.version_id()), "changed",
           where(m) + ": size is " + std::to_string(info.size) + ", planned " + std::to_string(m.size)};
     const bool restored = info.restore.find("ongoing-request=\"false\"") != std::string::npos;
     if ((archived_class(info.storage_class) && !restored) || !info.archive_status.empty())
-      return SourceProblem{m.bucket, m.key, m.version_id, "archived",
+      return SourceProblem{m.bucket(), std::string(m.key()), std::string(m.version_id()), "archived",
                            where(m) + " is in " + info.storage_class +
                                (info.archive_status.empty() ? "" : " (" + info.archive_status + ")") +
                                " (restore it first)"};
@@ -90,7 +90,7 @@ std::optional<SourceProblem> head_pinned(const plan::Member& m, std::future<s3::
   } catch (const s3::S3Error& e) {
     auto reason = source_problem_reason(e);
     if (!reason) throw;  // network, throttling, permissions: not the object's fault
-    return SourceProblem{m.bucket, m.key, m.version_id, *reason, e.what()};
+    return SourceProblem{m.bucket(), std::string(m.key()), std::string(m.version_id()), *reason, e.what()};
   }
 }
 
@@ -109,7 +109,8 @@ ProbeResult probe_sources(s3::S3Client& client, const std::vector<plan::Member>&
   if (members.empty()) return result;
   std::vector<Verdict> verdicts(members.size(), Verdict::Unverified);
   std::map<std::string, std::map<std::string, std::vector<size_t>>> by_bucket;
-  for (size_t i = 0; i < members.size(); ++i) by_bucket[members[i].bucket][members[i].key].push_back(i);
+  for (size_t i = 0; i < members.size(); ++i)
+    by_bucket[members[i].bucket()][std::string(members[i].key())].push_back(i);
   size_t budget = 2 + members.size() / 100;
   for (const auto& [bucket, by_key] : by_bucket) {
     if (budget == 0) break;
@@ -130,7 +131,8 @@ ProbeResult probe_sources(s3::S3Client& client, const std::vector<plan::Member>&
     std::vector<std::future<s3::ObjectInfo>> heads;
     for (size_t j = start; j < end; ++j) {
       const auto& m = members[to_head[j]];
-      heads.push_back(client.head_object({m.bucket, m.key, m.version_id}, s3::strip_quotes(m.etag)));
+      heads.push_back(client.head_object({m.bucket(), std::string(m.key()), std::string(m.version_id())},
+                                         s3::strip_quotes(m.etag())));
     }
     result.head_requests += heads.size();
     // Every future is waited for before an error propagates.

@@ -39,8 +39,8 @@ std::string set_id(const plan::Plan& plan) {
   for (const auto& v : plan.volumes) {
     text += v.key + '\n';
     for (const auto& m : v.members)
-      text += m.bucket + '\0' + m.key + '\0' + m.version_id + '\0' + m.etag + '\0' + std::to_string(m.size) +
-              '\n';
+      text += m.bucket() + '\0' + std::string(m.key()) + '\0' + std::string(m.version_id()) + '\0' +
+              m.etag() + '\0' + std::to_string(m.size) + '\n';
   }
   return s3::sha256_hex(text).substr(0, 16);
 }

@@ -31,6 +31,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 #include <numeric>
 
 #include "s3tar/archive/tar/names.h"
@@ -84,51 +85,54 @@ std::uint64_t toc_total(std::uint64_t csv_size, tar::Format format) {
   return toc_header_size(csv_size, format) + csv_size + padding_size(csv_size);
 }
 
-// Member data + its header and padding.
-struct Sized {
-  std::uint64_t header = 0;
-  std::uint64_t item() const { return header + size + padding_size(size); }
-  std::uint64_t size = 0;
-};
+// Per member, in the input order: its header's size (index-sized vectors: a day has millions).
+using Index = std::uint32_t;
+using HeaderSizes = std::vector<std::uint32_t>;
 
-std::vector<std::size_t> order_members(const std::vector<Member>& members, const std::vector<Sized>& sized,
-                                       const Options& o, const Settings& s) {
-  std::vector<std::size_t> idx(members.size());
-  std::iota(idx.begin(), idx.end(), std::size_t{0});
+// Member data + its header and padding.
+std::uint64_t item_size(std::uint64_t header, std::uint64_t size) {
+  return header + size + padding_size(size);
+}
+
+std::vector<Index> order_members(const std::vector<Member>& members, const HeaderSizes& headers,
+                                 const Options& o, const Settings& s) {
+  std::vector<Index> idx(members.size());
+  std::iota(idx.begin(), idx.end(), Index{0});
   if (o.order == Order::Input) return idx;
-  std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) {
+  std::stable_sort(idx.begin(), idx.end(), [&](Index a, Index b) {
     const Member& x = members[a];
     const Member& y = members[b];
-    if (x.bucket != y.bucket) return x.bucket < y.bucket;
-    if (x.key != y.key) return x.key < y.key;
-    return x.version_id < y.version_id;
+    if (x.bucket() != y.bucket()) return x.bucket() < y.bucket();
+    if (x.key() != y.key()) return x.key() < y.key();
+    return x.version_id() < y.version_id();
   });
   if (o.order == Order::Sorted) return idx;
 
-  std::vector<std::size_t> small, large;
+  std::vector<Index> small, large;
   std::uint64_t small_bytes = 0;
-  for (std::size_t i : idx) {
-    if (sized[i].size >= s.copy_threshold) {
+  for (Index i : idx) {
+    if (members[i].size >= s.copy_threshold) {
       large.push_back(i);
     } else {
       small.push_back(i);
-      small_bytes += sized[i].item();
+      small_bytes += item_size(headers[i], members[i].size);
     }
   }
   if (large.empty() || small.empty()) return idx;
+  std::vector<Index>().swap(idx);
   const std::uint64_t q = std::clamp<std::uint64_t>(small_bytes / large.size(), s.limits.min_part, s.target);
-  std::vector<std::size_t> out;
-  out.reserve(idx.size());
+  std::vector<Index> out;
+  out.reserve(members.size());
   std::size_t next_small = 0;
   std::uint64_t carried = 0;  // padding of the previous large member lands in the next gap
-  for (std::size_t l : large) {
-    std::uint64_t gap = carried + sized[l].header;
+  for (Index l : large) {
+    std::uint64_t gap = carried + headers[l];
     while (next_small < small.size() && gap < q) {
-      gap += sized[small[next_small]].item();
+      gap += item_size(headers[small[next_small]], members[small[next_small]].size);
       out.push_back(small[next_small++]);
     }
     out.push_back(l);
-    carried = padding_size(sized[l].size);
+    carried = padding_size(members[l].size);
   }
   out.insert(out.end(), small.begin() + static_cast<std::ptrdiff_t>(next_small), small.end());
   return out;
@@ -144,20 +148,21 @@ class VolumeEstimate {
   std::uint64_t target() const { return target_; }
 
   // Adds the member if the volume stays within the limits; false (and unchanged) otherwise.
-  bool try_add(const Member& m, const Sized& z, std::uint64_t size_limit) {
-    const bool large = z.size >= s_->copy_threshold;
+  bool try_add(const Member& m, std::uint64_t header, std::uint64_t size_limit) {
+    const bool large = m.size >= s_->copy_threshold;
+    const std::uint64_t item = item_size(header, m.size);
     // A TOC row with the widest offset the archive can have.
-    const std::uint64_t row = tar::toc_row_size(m.key, 0, m.size, m.etag) - 1 + offset_digits_;
+    const std::uint64_t row = tar::toc_row_size(m.key(), 0, m.size, m.etag()) - 1 + offset_digits_;
     const std::uint64_t csv = csv_ + row;
     const std::uint64_t toc = toc_total(csv, format_);
-    const std::uint64_t items = items_ + z.item();
+    const std::uint64_t items = items_ + item;
     const std::uint64_t total = toc + items + kEndOfArchiveSize;
     // Upload bytes: all but copied data; a large member's top-up is at most min_part.
     const std::uint64_t upload_items =
-        upload_items_ + (large ? z.header + padding_size(z.size) + s_->limits.min_part : z.item());
+        upload_items_ + (large ? header + padding_size(m.size) + s_->limits.min_part : item);
     const std::uint64_t upload = toc + upload_items + kEndOfArchiveSize;
     const std::uint64_t large_count = large_ + (large ? 1 : 0);
-    const std::uint64_t copies = copies_ + (large ? ceil_div(z.size, s_->limits.max_part) : 0);
+    const std::uint64_t copies = copies_ + (large ? ceil_div(m.size, s_->limits.max_part) : 0);
 
     if (count_ > 0 && size_limit > 0 && total > size_limit) return false;
     if (total > s_->limits.max_object) return false;
@@ -194,6 +199,7 @@ class Cutter {
   Cutter(Volume& v, const Settings& s, std::uint64_t target) : v_(v), s_(s), target_(target) {}
 
   void run(const std::vector<std::uint64_t>& header_sizes) {
+    headers_ = &header_sizes;
     append(PieceKind::Toc, 0, 0, v_.toc_size, target_);
     for (std::size_t i = 0; i < v_.members.size(); ++i) {
       const auto member = static_cast<std::uint32_t>(i);
@@ -225,10 +231,53 @@ class Cutter {
  private:
   void close() {
     if (cur_.size == 0) return;
+    cur_.pieces = runs_of_whole_members(cur_.pieces);
     cur_.number = static_cast<std::uint32_t>(v_.parts.size() + 1);
     cur_.archive_offset = pos_ - cur_.size;
     v_.parts.push_back(std::move(cur_));
     cur_ = Part{};
+  }
+
+  // Pieces [i, i + n) that are the header, data and padding of one whole small member: n, or
+  // 0 when piece i does not start one.
+  std::size_t whole_member_at(const std::vector<Piece>& in, std::size_t i) const {
+    const Piece& h = in[i];
+    if (h.kind != PieceKind::Header || h.offset != 0 || h.length != (*headers_)[h.member]) return 0;
+    const std::uint64_t size = v_.members[h.member].size;
+    if (size >= s_.copy_threshold) return 0;
+    std::size_t j = i + 1;
+    for (const auto& [kind, length] :
+         {std::pair{PieceKind::Source, size}, {PieceKind::Padding, padding_size(size)}}) {
+      if (length == 0) continue;
+      if (j >= in.size() || in[j] != Piece{kind, h.member, 0, length}) return 0;
+      ++j;
+    }
+    return j - i;
+  }
+
+  // The part's pieces with each run of whole small members as one Members piece (see
+  // PieceKind::Members; expand_pieces is the inverse).
+  std::vector<Piece> runs_of_whole_members(const std::vector<Piece>& in) const {
+    std::vector<Piece> out;
+    for (std::size_t i = 0; i < in.size();) {
+      const std::size_t n = whole_member_at(in, i);
+      if (n == 0) {
+        out.push_back(in[i++]);
+        continue;
+      }
+      std::uint64_t bytes = 0;
+      for (std::size_t j = i; j < i + n; ++j) bytes += in[j].length;
+      if (!out.empty() && out.back().kind == PieceKind::Members &&
+          out.back().member + out.back().offset == in[i].member) {
+        ++out.back().offset;
+        out.back().length += bytes;
+      } else {
+        out.push_back(Piece{PieceKind::Members, in[i].member, 1, bytes});
+      }
+      i += n;
+    }
+    out.shrink_to_fit();
+    return out;
   }
 
   void append(PieceKind kind, std::uint32_t member, std::uint64_t offset, std::uint64_t length,
@@ -258,6 +307,7 @@ class Cutter {
   Volume& v_;
   const Settings& s_;
   std::uint64_t target_;
+  const std::vector<std::uint64_t>* headers_ = nullptr;
   Part cur_;
   std::uint64_t pos_ = 0;
 };
@@ -272,7 +322,7 @@ void layout(Volume& v, const std::vector<std::uint64_t>& header_sizes) {
     std::uint64_t pos = toc;
     for (std::size_t i = 0; i < v.members.size(); ++i) {
       const Member& m = v.members[i];
-      csv += tar::toc_row_size(m.key, pos + header_sizes[i], m.size, m.etag);
+      csv += tar::toc_row_size(m.key(), pos + header_sizes[i], m.size, m.etag());
       pos += header_sizes[i] + m.size + padding_size(m.size);
     }
     const std::uint64_t next = toc_total(csv, v.format);
@@ -303,6 +353,12 @@ Stats volume_stats(const Volume& v) {
     ++st.requests.upload_part;
     st.bytes_uploaded += p.size;
     for (const Piece& piece : p.pieces) {
+      if (piece.kind == PieceKind::Members) {
+        for (std::uint64_t i = piece.member; i < piece.member + piece.offset; ++i) {
+          st.requests.get_object += v.members[i].size > 0 ? 1 : 0;
+          st.bytes_downloaded += v.members[i].size;
+        }
+      }
       if (piece.kind != PieceKind::Source) continue;
       ++st.requests.get_object;
       st.bytes_downloaded += piece.length;
@@ -363,22 +419,25 @@ Stats& Stats::operator+=(const Stats& o) {
   return *this;
 }
 
+// Peak memory matters here (a day plans millions of members): index-sized vectors, and the
+// input's vectors are released as soon as the volumes hold the members.
 Plan make_plan(std::vector<Member> members, const Options& options) {
   const Settings s = validate(options);
   Plan plan;
   if (members.empty()) return plan;
+  if (members.size() > std::numeric_limits<Index>::max())
+    throw PlanError(fmt::format("{} members are more than one plan can hold", members.size()));
 
-  std::vector<Sized> sized(members.size());
+  HeaderSizes headers(members.size());
   for (std::size_t i = 0; i < members.size(); ++i) {
     const Member& m = members[i];
     if (m.size > s.limits.max_object)
       throw PlanError(fmt::format("s3://{}/{} ({} bytes) is bigger than the largest archive ({} bytes)",
-                                  m.bucket, m.key, m.size, s.limits.max_object));
-    sized[i].size = m.size;
-    sized[i].header = tar::header_size(
-        tar::MemberHeaderInfo{tar::member_name_for_key(m.key), m.size, m.mtime, 0644}, options.format);
+                                  m.bucket(), m.key(), m.size, s.limits.max_object));
+    headers[i] = static_cast<std::uint32_t>(tar::header_size(
+        tar::MemberHeaderInfo{tar::member_name_for_key(m.key()), m.size, m.mtime(), 0644}, options.format));
   }
-  const std::vector<std::size_t> order = order_members(members, sized, options, s);
+  std::vector<Index> order = order_members(members, headers, options, s);
 
   // Assign members to volumes.
   struct Group {
@@ -388,38 +447,46 @@ Plan make_plan(std::vector<Member> members, const Options& options) {
   std::vector<Group> groups;
   const std::uint64_t offset_digits = digits(s.limits.max_object);
   VolumeEstimate est(s, options.format, offset_digits);
+  auto does_not_fit = [&](const Member& m) {
+    return PlanError(fmt::format("s3://{}/{} ({} bytes) does not fit in one archive within the limits",
+                                 m.bucket(), m.key(), m.size));
+  };
   std::size_t begin = 0;
   for (std::size_t k = 0; k < order.size(); ++k) {
-    const std::size_t i = order[k];
-    if (est.try_add(members[i], sized[i], options.size_limit)) continue;
-    if (est.empty())
-      throw PlanError(fmt::format("s3://{}/{} ({} bytes) does not fit in one archive within the limits",
-                                  members[i].bucket, members[i].key, members[i].size));
+    const Index i = order[k];
+    if (est.try_add(members[i], headers[i], options.size_limit)) continue;
+    if (est.empty()) throw does_not_fit(members[i]);
     groups.push_back(Group{begin, k, est.target()});
     begin = k;
     est = VolumeEstimate(s, options.format, offset_digits);
-    if (!est.try_add(members[i], sized[i], options.size_limit))
-      throw PlanError(fmt::format("s3://{}/{} ({} bytes) does not fit in one archive within the limits",
-                                  members[i].bucket, members[i].key, members[i].size));
+    if (!est.try_add(members[i], headers[i], options.size_limit)) throw does_not_fit(members[i]);
   }
   groups.push_back(Group{begin, order.size(), est.target()});
 
-  plan.volumes.reserve(groups.size());
+  plan.volumes.resize(groups.size());
+  std::vector<std::vector<std::uint64_t>> header_sizes(groups.size());
   for (std::size_t g = 0; g < groups.size(); ++g) {
-    Volume v;
+    Volume& v = plan.volumes[g];
+    v.members.reserve(groups[g].end - groups[g].begin);
+    header_sizes[g].reserve(groups[g].end - groups[g].begin);
+    for (std::size_t k = groups[g].begin; k < groups[g].end; ++k) {
+      v.members.push_back(std::move(members[order[k]]));
+      header_sizes[g].push_back(headers[order[k]]);
+    }
+  }
+  std::vector<Member>().swap(members);
+  std::vector<Index>().swap(order);
+  HeaderSizes().swap(headers);
+
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    Volume& v = plan.volumes[g];
     v.key = volume_key(options.archive_key, g, groups.size());
     v.format = options.format;
     v.upload_part_target = groups[g].target;
-    std::vector<std::uint64_t> header_sizes;
-    v.members.reserve(groups[g].end - groups[g].begin);
-    header_sizes.reserve(groups[g].end - groups[g].begin);
-    for (std::size_t k = groups[g].begin; k < groups[g].end; ++k) {
-      v.members.push_back(std::move(members[order[k]]));
-      header_sizes.push_back(sized[order[k]].header);
-      v.toc_mtime = std::max(v.toc_mtime, v.members.back().mtime);
-    }
-    layout(v, header_sizes);
-    Cutter(v, s, v.upload_part_target).run(header_sizes);
+    for (const Member& m : v.members) v.toc_mtime = std::max(v.toc_mtime, m.mtime());
+    layout(v, header_sizes[g]);
+    Cutter(v, s, v.upload_part_target).run(header_sizes[g]);
+    std::vector<std::uint64_t>().swap(header_sizes[g]);
     v.single_put = v.total_size < s.limits.min_part;
     // The estimates above are upper bounds; a violation here is a planner bug.
     if (v.parts.size() > s.limits.max_parts || v.total_size > s.limits.max_object ||
@@ -428,14 +495,40 @@ Plan make_plan(std::vector<Member> members, const Options& options) {
                                          v.parts.size(), v.total_size));
     v.stats = volume_stats(v);
     plan.stats += v.stats;
-    plan.volumes.push_back(std::move(v));
   }
   return plan;
 }
 
+std::uint64_t header_size(const Volume& volume, std::size_t member) {
+  const std::uint64_t start = member == 0
+                                  ? volume.toc_size
+                                  : volume.data_offsets.at(member - 1) + volume.members[member - 1].size +
+                                        padding_size(volume.members[member - 1].size);
+  return volume.data_offsets.at(member) - start;
+}
+
+std::vector<Piece> expand_pieces(const Volume& volume, const Part& part) {
+  std::vector<Piece> out;
+  out.reserve(part.pieces.size());
+  for (const Piece& piece : part.pieces) {
+    if (piece.kind != PieceKind::Members) {
+      out.push_back(piece);
+      continue;
+    }
+    for (std::uint64_t i = piece.member; i < piece.member + piece.offset; ++i) {
+      const auto m = static_cast<std::uint32_t>(i);
+      const std::uint64_t size = volume.members.at(m).size;
+      out.push_back(Piece{PieceKind::Header, m, 0, header_size(volume, m)});
+      if (size > 0) out.push_back(Piece{PieceKind::Source, m, 0, size});
+      if (padding_size(size) > 0) out.push_back(Piece{PieceKind::Padding, m, 0, padding_size(size)});
+    }
+  }
+  return out;
+}
+
 tar::MemberHeaderInfo header_info(const Volume& volume, std::size_t member) {
   const Member& m = volume.members.at(member);
-  return tar::MemberHeaderInfo{tar::member_name_for_key(m.key), m.size, m.mtime, 0644};
+  return tar::MemberHeaderInfo{tar::member_name_for_key(m.key()), m.size, m.mtime(), 0644};
 }
 
 std::vector<tar::TocEntry> toc_entries(const Volume& volume) {
@@ -443,7 +536,7 @@ std::vector<tar::TocEntry> toc_entries(const Volume& volume) {
   out.reserve(volume.members.size());
   for (std::size_t i = 0; i < volume.members.size(); ++i) {
     const Member& m = volume.members[i];
-    out.push_back(tar::TocEntry{m.key, volume.data_offsets[i], m.size, m.etag});
+    out.push_back(tar::TocEntry{std::string(m.key()), volume.data_offsets[i], m.size, m.etag()});
   }
   return out;
 }
@@ -455,7 +548,7 @@ std::string render_toc(const Volume& volume) {
   out.reserve(volume.toc_size);
   for (std::size_t i = 0; i < volume.members.size(); ++i) {
     const Member& m = volume.members[i];
-    tar::append_toc_row(out, m.key, volume.data_offsets[i], m.size, m.etag);
+    tar::append_toc_row(out, m.key(), volume.data_offsets[i], m.size, m.etag());
   }
   out.append(padding_size(volume.toc_data_size), '\0');
   if (out.size() != volume.toc_size)
@@ -474,9 +567,10 @@ std::string render_generated(const Volume& volume, const Piece& piece) {
     case PieceKind::End:
       return std::string(piece.length, '\0');
     case PieceKind::Source:
+    case PieceKind::Members:
       break;
   }
-  throw std::invalid_argument("render_generated: a Source piece is fetched, not generated");
+  throw std::invalid_argument("render_generated: a Source piece is fetched, a Members run expanded first");
 }
 
 std::string render_volume_reference(const Volume& volume, const SourceBytesFn& source_bytes) {
@@ -488,7 +582,7 @@ std::string render_volume_reference(const Volume& volume, const SourceBytesFn& s
       out += source_bytes(volume.members.at(part.copy.member), part.copy.offset, part.copy.length);
       continue;
     }
-    for (const Piece& piece : part.pieces) {
+    for (const Piece& piece : expand_pieces(volume, part)) {
       if (piece.kind == PieceKind::Source) {
         out += source_bytes(volume.members.at(piece.member), piece.offset, piece.length);
       } else if (piece.kind == PieceKind::Toc) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "s3tar/archive/plan/member.h"
 #include "s3tar/archive/tar/header.h"
 #include "s3tar/archive/tar/toc.h"
 #include "s3tar/errors.h"
@@ -17,16 +18,6 @@ namespace s3tar::plan {
 inline constexpr std::uint64_t KiB = 1024;
 inline constexpr std::uint64_t MiB = 1024 * KiB;
 inline constexpr std::uint64_t GiB = 1024 * MiB;
-
-// An object to archive.
-struct Member {
-  std::string bucket;
-  std::string key;
-  std::string version_id;  // empty: no version pinning
-  std::string etag;        // as given (written to the TOC, used for if-match by the executor)
-  std::uint64_t size = 0;
-  std::int64_t mtime = 0;  // unix seconds (LastModified)
-};
 
 // Multipart upload limits (S3 defaults; lower them for tests or other servers).
 struct Limits {
@@ -71,6 +62,10 @@ enum class PieceKind {
   Padding,  // zeros after `member`'s data
   End,      // end-of-archive zero blocks
   Source,   // bytes [offset, offset+length) of `member`'s object
+  // Whole members [member, member + offset): each one's header, data and padding, `length`
+  // bytes in all. The plan holds runs of small members this way (a day has millions of them);
+  // expand_pieces() gives the pieces above, which is what executors work with.
+  Members,
 };
 
 struct Piece {
@@ -97,7 +92,7 @@ struct Part {
   std::uint64_t size = 0;
   PartKind kind = PartKind::Upload;
   CopyRange copy;             // kind == Copy
-  std::vector<Piece> pieces;  // kind == Upload, in order, lengths sum to size
+  std::vector<Piece> pieces;  // kind == Upload, in order, lengths sum to size (see PieceKind::Members)
 };
 
 struct Requests {
@@ -148,6 +143,12 @@ struct Plan {
 // PlanError for invalid options or a member that cannot fit an archive (bigger than max_object).
 // An empty member list gives a plan without volumes.
 Plan make_plan(std::vector<Member> members, const Options& options);
+
+// The pieces of an upload part with every Members run expanded into the Header, Source and
+// Padding pieces of its members (a Source or Padding piece only when it has bytes).
+std::vector<Piece> expand_pieces(const Volume& volume, const Part& part);
+// Bytes of member i's tar header (from the layout: data_offsets and sizes).
+std::uint64_t header_size(const Volume& volume, std::size_t member);
 
 // Header info for member i of a volume (escaped name, size, mtime, 0644).
 tar::MemberHeaderInfo header_info(const Volume& volume, std::size_t member);

@@ -18,9 +18,9 @@ std::int64_t ts(const char* text) {
   return t;
 }
 
-std::vector<std::string> keys_of(const std::vector<InventoryObject>& objects) {
+std::vector<std::string> keys_of(const std::vector<plan::Member>& objects) {
   std::vector<std::string> keys;
-  for (const auto& o : objects) keys.push_back(o.key);
+  for (const auto& o : objects) keys.push_back(std::string(o.key()));
   return keys;
 }
 
@@ -87,17 +87,14 @@ TEST_F(ReaderTest, AllVersionsReportAppliesEveryRule) {
             (std::vector<std::string>{"web/2025/11/20/access log + errors.gz",
                                       "caf\xC3\xA9/r\xC3\xA9sum\xC3\xA9.txt", "warm/it-frequent.bin",
                                       "upper case", "null-version", "multi/one", "multi/two"}));
-  const InventoryObject first{"acme-logs",
-                              "web/2025/11/20/access log + errors.gz",
-                              "v1",
-                              48213,
-                              ts("2025-11-20T13:45:07Z"),
-                              "9b2cf535f27731c974343645a3985328",
-                              "STANDARD"};
+  const plan::Member first{"acme-logs", "web/2025/11/20/access log + errors.gz",
+                           "v1",        "9b2cf535f27731c974343645a3985328",
+                           48213,       ts("2025-11-20T13:45:07Z")};
   EXPECT_EQ(r.objects[0], first);
-  EXPECT_EQ(r.objects[1].storage_class, "GLACIER_IR");
-  EXPECT_EQ(r.objects[1].etag, "e6-2");
-  EXPECT_EQ(r.objects[4].version_id, "");
+  EXPECT_EQ(r.objects[0].etag(), "9b2cf535f27731c974343645a3985328");
+  EXPECT_EQ(r.objects[0].mtime(), ts("2025-11-20T13:45:07Z"));
+  EXPECT_EQ(r.objects[1].etag(), "e6-2");  // GLACIER_IR: readable, kept
+  EXPECT_EQ(r.objects[4].version_id(), "");
 
   ASSERT_EQ(r.not_archivable.size(), 4u);
   EXPECT_EQ(r.not_archivable[0].object.key, "cold/glacier.bin");
@@ -169,7 +166,7 @@ TEST_F(ReaderTest, CurrentOnlyReportNearMidnightInNewYork) {
   const auto r = read({f}, testing::kCurrentSchema);
   EXPECT_EQ(keys_of(r.objects), (std::vector<std::string>{"b-nov20-000000", "c-nov20-235959"}));
   EXPECT_EQ(r.summary.outside_date, 2u);
-  EXPECT_EQ(r.objects[0].version_id, "");
+  EXPECT_EQ(r.objects[0].version_id(), "");
 }
 
 TEST_F(ReaderTest, CorruptGzipIsBadInput) {
@@ -322,7 +319,7 @@ TEST_F(ReaderTest, StreamingCallbacksRunInOrder) {
   std::vector<std::string> seen;
   std::size_t skipped = 0;
   InventoryCallbacks cb;
-  cb.on_object = [&](InventoryObject&& o) { seen.push_back(o.key); };
+  cb.on_object = [&](plan::Member&& o) { seen.push_back(std::string(o.key())); };
   cb.on_not_archivable = [&](NotArchivable&&) { ++skipped; };
   const auto summary = scan_inventory(
       store, delivery.bucket, parse_manifest(Delivery::manifest_json(files, testing::kVersionsSchema)),

@@ -39,27 +39,22 @@ std::string describe(const Volume& v) {
          (p.kind == PartKind::Copy ? "copy " + std::to_string(p.copy.member) + ":" +
                                          std::to_string(p.copy.offset) + "+" + std::to_string(p.copy.length)
                                    : "upload");
-    for (const Piece& q : p.pieces)
+    for (const Piece& q : expand_pieces(v, p))  // as planned before runs of members were held as one
       s += " " + std::to_string(static_cast<int>(q.kind)) + ":" + std::to_string(q.member) + ":" +
            std::to_string(q.offset) + "+" + std::to_string(q.length);
     s += "\n";
   }
   for (std::size_t i = 0; i < v.members.size(); ++i)
-    s += v.members[i].key + "@" + std::to_string(v.data_offsets[i]) + "\n";
+    s += std::string(v.members[i].key()) + "@" + std::to_string(v.data_offsets[i]) + "\n";
   return s;
 }
 
 std::vector<Member> golden_members() {
   std::vector<Member> members;
   auto add = [&](std::string key, std::uint64_t size, std::string version = {}) {
-    Member m;
-    m.bucket = members.size() % 3 == 0 ? "src-b" : "src-a";
-    m.key = std::move(key);
-    m.version_id = std::move(version);
-    m.size = size;
-    m.mtime = 1763646307 + static_cast<std::int64_t>(members.size()) * 37;
-    m.etag = "etag-" + std::to_string(members.size());
-    members.push_back(std::move(m));
+    members.emplace_back(members.size() % 3 == 0 ? "src-b" : "src-a", key, version,
+                         "etag-" + std::to_string(members.size()), size,
+                         1763646307 + static_cast<std::int64_t>(members.size()) * 37);
   };
   for (int i = 0; i < 120; ++i)
     add("logs/2025/11/20/app-" + std::to_string(i) + ".log", static_cast<std::uint64_t>(i * 977 % 9000 + 1));

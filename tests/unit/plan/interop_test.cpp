@@ -121,7 +121,7 @@ class Interop : public ::testing::TestWithParam<tar::Format> {
 
   static std::vector<std::string> expected_names(const Volume& v) {
     std::vector<std::string> names = {std::string(tar::kTocName)};
-    for (const Member& m : v.members) names.push_back(tar::member_name_for_key(m.key));
+    for (const Member& m : v.members) names.push_back(tar::member_name_for_key(std::string(m.key())));
     return names;
   }
 
@@ -132,7 +132,7 @@ class Interop : public ::testing::TestWithParam<tar::Format> {
       if (e.is_regular_file()) ++files;
     EXPECT_EQ(files, v.members.size() + 1) << root;
     for (const Member& m : v.members) {
-      const fs::path p = root / tar::member_name_for_key(m.key);
+      const fs::path p = root / tar::member_name_for_key(std::string(m.key()));
       ASSERT_TRUE(fs::is_regular_file(p)) << p;
       EXPECT_TRUE(read_file(p) == content(m, 0, m.size)) << p;
     }

@@ -69,14 +69,13 @@ std::uint64_t random_size(std::mt19937_64& rng, const Limits& l) {
 std::vector<Member> random_members(std::mt19937_64& rng, const Limits& l, std::size_t n) {
   std::vector<Member> members;
   for (std::size_t i = 0; i < n; ++i) {
-    Member m;
-    m.bucket = rng() % 5 == 0 ? "other-bucket" : "bucket";
-    m.key = random_key(rng, static_cast<int>(i));
-    if (rng() % 3 == 0) m.version_id = fmt::format("v{}", rng() % 100);
-    m.etag = rng() % 7 == 0 ? "\"quoted,etag\"" : "0123456789abcdef0123456789abcdef";
-    m.size = random_size(rng, l);
-    m.mtime = 1600000000 + static_cast<std::int64_t>(rng() % 100000000);
-    members.push_back(std::move(m));
+    const std::string bucket = rng() % 5 == 0 ? "other-bucket" : "bucket";
+    const std::string key = random_key(rng, static_cast<int>(i));
+    const std::string version = rng() % 3 == 0 ? fmt::format("v{}", rng() % 100) : "";
+    const std::string etag = rng() % 7 == 0 ? "\"quoted,etag\"" : "0123456789abcdef0123456789abcdef";
+    const std::uint64_t size = random_size(rng, l);
+    members.emplace_back(bucket, key, version, etag, size,
+                         1600000000 + static_cast<std::int64_t>(rng() % 100000000));
   }
   return members;
 }
@@ -113,7 +112,7 @@ void check_volume(const Volume& v, const Options& o) {
     } else {
       std::uint64_t sum = 0;
       bool only_headers = true;
-      for (const Piece& piece : p.pieces) {
+      for (const Piece& piece : expand_pieces(v, p)) {
         EXPECT_GT(piece.length, 0u);
         sum += piece.length;
         if (piece.kind != PieceKind::Header) only_headers = false;
@@ -144,7 +143,7 @@ void check_volume(const Volume& v, const Options& o) {
       copied += p.size;
     } else {
       ++uploads;
-      for (const Piece& piece : p.pieces)
+      for (const Piece& piece : expand_pieces(v, p))
         if (piece.kind == PieceKind::Source) {
           ++gets;
           got += piece.length;
@@ -176,7 +175,7 @@ void check_bytes(const Volume& v) {
   EXPECT_EQ(rows, toc_entries(v));
   ASSERT_EQ(rows.size(), v.members.size());
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    EXPECT_EQ(rows[i].name, v.members[i].key);
+    EXPECT_EQ(rows[i].name, std::string(v.members[i].key()));
     EXPECT_EQ(bytes.substr(rows[i].offset, rows[i].size), content(v.members[i], 0, v.members[i].size));
     const std::string header = tar::make_header(header_info(v, i), v.format);
     EXPECT_EQ(bytes.substr(rows[i].offset - header.size(), header.size()), header);
@@ -189,11 +188,12 @@ std::string describe(const Plan& plan) {
   std::ostringstream out;
   for (const Volume& v : plan.volumes) {
     out << v.key << ':' << v.total_size << ':' << v.toc_size << '\n';
-    for (const Member& m : v.members) out << ' ' << m.bucket << '/' << m.key << '@' << m.version_id << '\n';
+    for (const Member& m : v.members)
+      out << ' ' << m.bucket() << '/' << std::string(m.key()) << '@' << std::string(m.version_id()) << '\n';
     for (const Part& p : v.parts) {
       out << " part " << p.number << ' ' << p.archive_offset << '+' << p.size
           << (p.kind == PartKind::Copy ? " copy" : " upload");
-      for (const Piece& piece : p.pieces)
+      for (const Piece& piece : expand_pieces(v, p))
         out << ' ' << static_cast<int>(piece.kind) << ':' << piece.member << ':' << piece.offset << ':'
             << piece.length;
       out << '\n';
@@ -224,7 +224,8 @@ TEST(PlanProperty, RandomMemberListsWithSmallLimits) {
     multi_volume_plans += plan.volumes.size() > 1;
     // Every member exactly once.
     std::multiset<std::string> in, out;
-    for (const Member& m : input) in.insert(m.bucket + "/" + m.key + "@" + m.version_id);
+    for (const Member& m : input)
+      in.insert(m.bucket() + "/" + std::string(m.key()) + "@" + std::string(m.version_id()));
     Stats sum;
     for (std::size_t i = 0; i < plan.volumes.size(); ++i) {
       const Volume& v = plan.volumes[i];
@@ -235,7 +236,8 @@ TEST(PlanProperty, RandomMemberListsWithSmallLimits) {
         std::snprintf(expected, sizeof expected, "out/archive.%02zu.tar", i);
         EXPECT_EQ(v.key, expected);
       }
-      for (const Member& m : v.members) out.insert(m.bucket + "/" + m.key + "@" + m.version_id);
+      for (const Member& m : v.members)
+        out.insert(m.bucket() + "/" + std::string(m.key()) + "@" + std::string(m.version_id()));
       check_volume(v, o);
       check_bytes(v);
       copies_seen += static_cast<int>(v.stats.requests.upload_part_copy);
@@ -344,10 +346,8 @@ TEST(PlanRequests, SmallObjectsFillTheGapsBeforeLargeOnes) {
   // object's head needs downloading.
   auto members = uniform(10, 64 * MiB);
   auto small = uniform(400, 256 * KiB);
-  for (auto& m : small) {
-    std::string key = "small/";
-    m.key = key.append(m.key);
-  }
+  for (auto& m : small)
+    m = Member(m.bucket(), "small/" + std::string(m.key()), m.version_id(), m.etag(), m.size, m.mtime());
   members.insert(members.end(), small.begin(), small.end());
   Options o;
   Plan interleaved = make_plan(members, o);

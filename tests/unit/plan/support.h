@@ -25,8 +25,8 @@ inline std::uint64_t splitmix64(std::uint64_t x) {
 
 inline std::uint64_t object_seed(const Member& m) {
   std::uint64_t h = 0xcbf29ce484222325ull;
-  for (const std::string* s : {&m.bucket, &m.key, &m.version_id}) {
-    for (unsigned char c : *s) h = (h ^ c) * 0x100000001b3ull;
+  for (std::string_view s : {std::string_view(m.bucket()), m.key(), m.version_id()}) {
+    for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ull;
     h = (h ^ 0xff) * 0x100000001b3ull;
   }
   return h;
@@ -34,7 +34,7 @@ inline std::uint64_t object_seed(const Member& m) {
 
 // Bytes [offset, offset+length) of a member's object: a function of its identity and position.
 inline std::string content(const Member& m, std::uint64_t offset, std::uint64_t length) {
-  if (offset + length > m.size) throw std::out_of_range("read past the end of " + m.key);
+  if (offset + length > m.size) throw std::out_of_range("read past the end of " + std::string(m.key()));
   const std::uint64_t seed = object_seed(m);
   std::string out(length, '\0');
   for (std::uint64_t i = 0; i < length; ++i) {
@@ -84,7 +84,7 @@ inline Written write_with_libarchive(const Volume& v, const std::string& toc_tex
   };
   if (archive_write_open(a, &w.bytes, nullptr, cb, nullptr) != ARCHIVE_OK) throw std::runtime_error("open");
   std::int64_t newest = 0;
-  for (const Member& m : v.members) newest = std::max(newest, m.mtime);
+  for (const Member& m : v.members) newest = std::max(newest, m.mtime());
   auto add = [&](const std::string& name, std::int64_t mtime, const std::string& data) {
     archive_entry* e = archive_entry_new();
     archive_entry_copy_pathname(e, name.c_str());
@@ -104,7 +104,7 @@ inline Written write_with_libarchive(const Volume& v, const std::string& toc_tex
   };
   add(std::string(tar::kTocName), newest, toc_text);
   for (const Member& m : v.members)
-    w.data_offsets.push_back(add(tar::member_name_for_key(m.key), m.mtime, content(m, 0, m.size)));
+    w.data_offsets.push_back(add(tar::member_name_for_key(m.key()), m.mtime(), content(m, 0, m.size)));
   if (archive_write_close(a) != ARCHIVE_OK) throw std::runtime_error(archive_error_string(a));
   archive_write_free(a);
   return w;
@@ -118,7 +118,8 @@ inline std::string reference_archive(const Volume& v) {
     Written w = write_with_libarchive(v, toc);
     std::vector<tar::TocEntry> rows;
     for (std::size_t i = 0; i < v.members.size(); ++i)
-      rows.push_back({v.members[i].key, w.data_offsets[i], v.members[i].size, v.members[i].etag});
+      rows.push_back(
+          {std::string(v.members[i].key()), w.data_offsets[i], v.members[i].size, v.members[i].etag()});
     std::string next = tar::render_toc_csv(rows);
     if (next == toc) return w.bytes;
     toc = next;

@@ -89,8 +89,8 @@ class MemoryStore : public DailyStore {
     w.volume = plan.volumes[index];
     w.volume.members.clear();
     for (const auto& m : plan.volumes[index].members) {
-      if (unreadable.count(m.key))
-        w.skipped.push_back({m.bucket, m.key, "", "missing", "NoSuchKey"});
+      if (unreadable.count(std::string(m.key())))
+        w.skipped.push_back({m.bucket(), std::string(m.key()), "", "missing", "NoSuchKey"});
       else
         w.volume.members.push_back(m);
     }
@@ -293,7 +293,7 @@ TEST(Apply, AVolumeAnotherRunIsStillWritingIsARetryableError) {
 TEST(Apply, SkipsSurviveAnInterruptedAttempt) {
   const plan::Plan p = day_plan();
   MemoryStore store;
-  const std::string gone = p.volumes[0].members[0].key;
+  const std::string gone = std::string(p.volumes[0].members[0].key());
   store.unreadable = {gone};
   // The first attempt writes volume 0 without the vanished source, then stops.
   const std::atomic<bool> stop{false};
@@ -323,7 +323,7 @@ TEST(Apply, SkipsSurviveAnInterruptedAttempt) {
 TEST(Apply, TagsExactlyWhatWasArchived) {
   const plan::Plan p = day_plan();
   MemoryStore store;
-  store.unreadable = {p.volumes[0].members[0].key};
+  store.unreadable = {std::string(p.volumes[0].members[0].key())};
   ApplyContext ctx = kContext;
   ctx.tag_sources = {{"archived", "yes"}};
   const RunResult r = run_once(p, store, ctx);

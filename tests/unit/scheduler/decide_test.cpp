@@ -28,7 +28,8 @@ plan::Plan day_plan(int n_members = 30) {
 std::vector<SidecarMember> sidecar_of(const plan::Volume& v, const std::set<std::string>& left_out = {}) {
   std::vector<SidecarMember> out;
   for (const auto& m : v.members)
-    if (!left_out.count(m.key)) out.push_back({m.bucket, m.key, m.version_id, m.etag, m.size});
+    if (!left_out.count(std::string(m.key())))
+      out.push_back({m.bucket(), std::string(m.key()), std::string(m.version_id()), m.etag(), m.size});
   return out;
 }
 
@@ -104,7 +105,7 @@ TEST(Decide, ReRunOfACompleteDayWritesNothingAndReturnsTheSameCode) {
   {
     // The completing run left one source out (exit 6): the re-run says 6 too, and why.
     Destination d = complete(p, all);
-    const std::string gone = p.volumes[1].members[0].key;
+    const std::string gone = std::string(p.volumes[1].members[0].key());
     d.sidecars[1] = sidecar_of(p.volumes[1], {gone});
     d.skips[1] = {{"src", gone, "", "missing", "NoSuchKey"}};
     const Actions a = decide(p, Shard{}, d, {}, Policy{});
@@ -121,7 +122,7 @@ TEST(Decide, SkipsOfEarlierAttemptsAreReportedEvenWithoutTheirRecord) {
   // An attempt wrote volume 0 without one source and was killed before recording why.
   const plan::Plan p = day_plan();
   Destination d = complete(p, {0});
-  const std::string gone = p.volumes[0].members[1].key;
+  const std::string gone = std::string(p.volumes[0].members[1].key());
   d.sidecars[0] = sidecar_of(p.volumes[0], {gone});
   const Actions a = decide(p, Shard{}, d, {}, Policy{});
   ASSERT_EQ(a.earlier_skips.size(), 1u);
@@ -162,7 +163,7 @@ TEST(Decide, SourcesThatChangedAreSkippedWithExit6) {
   const Actions a = decide(p, Shard{}, Destination{}, {}, Policy{});
   Applied applied;
   const auto& m = p.volumes[0].members[0];
-  applied.skipped.push_back({m.bucket, m.key, "", "changed", "PreconditionFailed"});
+  applied.skipped.push_back({m.bucket(), std::string(m.key()), "", "changed", "PreconditionFailed"});
   const Conclusion c = conclude(p, a, applied, Destination{}, Policy{});
   EXPECT_EQ(c.exit_code, kPartial);
   ASSERT_EQ(c.rows.size(), 1u);
