@@ -21,7 +21,8 @@ const char* const kOpNames[] = {
     "ListObjectsV2",         "HeadObject",           "GetObject",      "PutObject",
     "CreateMultipartUpload", "UploadPart",           "UploadPartCopy", "CompleteMultipartUpload",
     "AbortMultipartUpload",  "ListMultipartUploads", "ListParts",      "DeleteObject",
-    "DeleteObjects",         "PutObjectTagging",     "CopyObject",     "HeadBucket"};
+    "DeleteObjects",         "PutObjectTagging",     "CopyObject",     "HeadBucket",
+    "RestoreObject"};
 static_assert(std::size(kOpNames) == static_cast<size_t>(Op::Count));
 
 std::string default_code_for_status(long status) {

@@ -23,6 +23,7 @@
 #include "s3tar/s3/http/http_engine.h"
 #include "s3tar/s3/http_time.h"
 #include "s3tar/s3/region_redirect.h"
+#include "s3tar/s3/restore.h"
 #include "s3tar/s3/retry.h"
 #include "s3tar/s3/types.h"
 
@@ -65,7 +66,7 @@ struct CallOptions {
 
 // Counters of requests sent (every attempt counts), for reports and benchmarks.
 struct RequestCounters {
-  std::atomic<uint64_t> by_op[16] = {};
+  std::atomic<uint64_t> by_op[static_cast<int>(Op::Count)] = {};
   std::atomic<uint64_t> retries{0};
   std::atomic<uint64_t> bytes_sent{0};
   std::atomic<uint64_t> bytes_received{0};
@@ -102,6 +103,12 @@ class S3Client {
   std::future<std::string> copy_object(const ObjectRef& source, const std::string& bucket,
                                        const std::string& key, const WriteOptions& options = {},
                                        const std::string& if_match = {}, const CallOptions& call = {});
+
+  // ---- archived objects (ops_restore.cpp) ----
+  // RestoreObject with restore_request_body(access, days, tier). A restore already running
+  // (409 RestoreAlreadyInProgress) is an answer, not an error: requesting is idempotent.
+  std::future<RestoreAnswer> restore_object(const ObjectRef& object, ArchiveAccess access, int days,
+                                            RestoreTier tier, const CallOptions& call = {});
 
   // ---- listings (ops_listing.cpp) ----
   // start_after: list keys after this one (ListObjectsV2 StartAfter), without a token.

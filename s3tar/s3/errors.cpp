@@ -68,6 +68,8 @@ const char* to_string(S3ErrorReason reason) {
       return "conditional-conflict";
     case S3ErrorReason::ArchivedObject:
       return "archived-object";
+    case S3ErrorReason::RestoreInProgress:
+      return "restore-in-progress";
     case S3ErrorReason::InvalidRange:
       return "invalid-range";
     case S3ErrorReason::AccessDenied:
@@ -99,6 +101,7 @@ S3ErrorReason reason_of(long status, const std::string& code) {
   if (status == 412 || code == "PreconditionFailed") return S3ErrorReason::PreconditionFailed;
   if (code == "ConditionalRequestConflict") return S3ErrorReason::ConditionalConflict;
   if (code == "InvalidObjectState") return S3ErrorReason::ArchivedObject;
+  if (code == "RestoreAlreadyInProgress") return S3ErrorReason::RestoreInProgress;
   if (status == 416 || code == "InvalidRange") return S3ErrorReason::InvalidRange;
   if (one_of(kDeniedCodes, code) || code.rfind("KMS.", 0) == 0) return S3ErrorReason::AccessDenied;
   if (one_of(kBadCredentialCodes, code)) return S3ErrorReason::BadCredentials;

@@ -39,6 +39,7 @@ enum class S3ErrorReason {
   PreconditionFailed,   // 412: If-Match, If-None-Match or x-amz-copy-source-if-match did not hold
   ConditionalConflict,  // 409 ConditionalRequestConflict: a conditional write raced another one
   ArchivedObject,       // InvalidObjectState: in an archival class or tier and not restored
+  RestoreInProgress,    // 409 RestoreAlreadyInProgress: RestoreObject while a restore runs
   InvalidRange,         // 416: no byte of the range asked for exists (e.g. any range of an empty object)
   AccessDenied,         // AccessDenied, AllAccessDisabled, AccountProblem, KMS refusals
   WrongRegion,          // 301/307, PermanentRedirect, AuthorizationHeaderMalformed: still refused
@@ -69,6 +70,7 @@ class S3Error : public s3tar::Error {
   bool is_precondition_failed() const { return reason_ == S3ErrorReason::PreconditionFailed; }
   bool is_conditional_conflict() const { return reason_ == S3ErrorReason::ConditionalConflict; }
   bool is_archived() const { return reason_ == S3ErrorReason::ArchivedObject; }
+  bool is_restore_in_progress() const { return reason_ == S3ErrorReason::RestoreInProgress; }
   bool is_invalid_range() const { return reason_ == S3ErrorReason::InvalidRange; }
   bool is_no_such_upload() const { return reason_ == S3ErrorReason::NoSuchUpload; }
   bool is_throttled() const { return reason_ == S3ErrorReason::Throttled; }

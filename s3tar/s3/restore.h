@@ -41,6 +41,13 @@ std::string describe(ArchiveAccess access);
 // it there), and given otherwise.
 std::string restore_request_body(ArchiveAccess access, int days, RestoreTier tier);
 
+// What RestoreObject answered.
+enum class RestoreAnswer {
+  kStarted,          // 202 Accepted: the restore started
+  kAlreadyRestored,  // 200 OK: a restored copy is there (its expiry was set again)
+  kInProgress,       // 409 RestoreAlreadyInProgress: a restore is running
+};
+
 struct RestoreStatus {
   enum class State { kNone, kInProgress, kRestored };
   State state = State::kNone;

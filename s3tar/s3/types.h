@@ -114,6 +114,7 @@ enum class Op : int {
   PutObjectTagging,
   CopyObject,
   HeadBucket,  // only to learn a bucket's region (region_redirect.h)
+  RestoreObject,
   Count
 };
 const char* op_name(Op op);
