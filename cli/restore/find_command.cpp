@@ -5,6 +5,7 @@
 #include <set>
 
 #include "catalog/find_output.h"
+#include "catalog/s3_archive_store.h"
 #include "cli/command_line.h"
 #include "cli/context.h"
 #include "cli/restore/commands.h"
@@ -53,13 +54,10 @@ int find_command(const std::vector<std::string>& args) {
   for (const auto& m : result.matches)
     if (seen.insert(catalog::archive_url(m.row)).second)
       archives.push_back({m.row.archive_bucket, m.row.archive_key, m.row.archive_etag, {}});
-  const auto heads = head_archives(*client, archives);
-  const auto records = restore_records(store, archives, heads);
+  catalog::S3ArchiveStore archive_store(*client);
   catalog::ArchiveStates states;
-  const std::int64_t now = unix_now();
-  for (std::size_t i = 0; i < archives.size(); ++i)
-    states["s3://" + archives[i].bucket + "/" + archives[i].key] =
-        catalog::assess(archives[i], heads[i], records[i], now);
+  for (auto& step : catalog::assess_archives(archive_store, archives, unix_now()))
+    states["s3://" + step.request.bucket + "/" + step.request.key] = std::move(step);
 
   if (json)
     std::cout << catalog::render_find_json(result, states).dump(1) << "\n";

@@ -1,9 +1,7 @@
 #include "cli/restore/lookup.h"
 
 #include <chrono>
-#include <future>
 
-#include "inventory/errors.h"
 #include "scheduler/naming.h"
 
 namespace s3tar::cli {
@@ -37,46 +35,6 @@ catalog::Layout job_layout(const scheduler::DailyConfig& config) {
     return scheduler::common_prefix(names);
   };
   return layout;
-}
-
-std::vector<catalog::ArchiveHead> head_archives(s3::S3Client& client,
-                                                const std::vector<catalog::ArchiveRequest>& archives) {
-  std::vector<std::future<s3::ObjectInfo>> pending;
-  for (const auto& a : archives) pending.push_back(client.head_object(s3::ObjectRef{a.bucket, a.key, ""}));
-  std::vector<catalog::ArchiveHead> heads;
-  for (auto& f : pending) {
-    catalog::ArchiveHead h;
-    try {
-      const s3::ObjectInfo info = f.get();
-      h.etag = info.etag;
-      h.storage_class = info.storage_class.empty() ? "STANDARD" : info.storage_class;
-      h.archive_status = info.archive_status;
-      h.restore = info.restore;
-      h.size = info.size;
-    } catch (const s3::S3Error& e) {
-      if (!e.is_not_found()) throw;
-      h.exists = false;
-    }
-    heads.push_back(std::move(h));
-  }
-  return heads;
-}
-
-std::vector<std::optional<catalog::RestoreRecord>> restore_records(
-    inventory::ObjectStore& store, const std::vector<catalog::ArchiveRequest>& archives,
-    const std::vector<catalog::ArchiveHead>& heads) {
-  std::vector<std::optional<catalog::RestoreRecord>> records(archives.size());
-  for (std::size_t i = 0; i < archives.size(); ++i) {
-    if (!heads[i].exists ||
-        !s3::needs_restore(s3::archive_access(heads[i].storage_class, heads[i].archive_status)))
-      continue;
-    try {
-      records[i] = catalog::parse_restore_record(
-          store.read_small(archives[i].bucket, catalog::restore_record_key(archives[i].key), 64 << 10));
-    } catch (const inventory::NotFoundError&) {
-    }
-  }
-  return records;
 }
 
 std::int64_t unix_now() {
