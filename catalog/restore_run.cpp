@@ -84,7 +84,8 @@ std::vector<ArchiveStep> assess_archives(ArchiveStore& store, const std::vector<
 }
 
 std::vector<ArchiveStep> prepare_restore(ArchiveStore& store, const std::vector<ArchiveRequest>& archives,
-                                         const RestoreOptions& o, std::ostream& out) {
+                                         const RestoreOptions& o, std::ostream& out,
+                                         std::vector<ArchiveStep>* pending) {
   const auto heads = head_all(store, archives);
   const auto records = records_of(store, archives, heads);
   std::vector<ArchiveStep> steps = plan_restore(archives, heads, records, o.tier, o.now);
@@ -127,6 +128,7 @@ std::vector<ArchiveStep> prepare_restore(ArchiveStore& store, const std::vector<
     ++waiting;
     out << url(s.request) << ": " << describe_state(s) << "\n";
   }
+  if (waiting > 0 && pending) *pending = steps;
   if (waiting > 0)
     throw NotYetError(fmt::format("{} of {} archive{} not restored yet; run the same command again later",
                                   waiting, steps.size(), steps.size() == 1 ? " is" : "s are"));

@@ -49,9 +49,11 @@ std::vector<ArchiveStep> assess_archives(ArchiveStore& store, const std::vector<
 // The archives' steps (all kReady when it returns without dry_run). Prints to `out` the cost of
 // the restores it requests (or would request: dry_run stops after that, requesting nothing) and
 // one line per archive that is not readable yet. Throws NotYetError when any archive is being
-// restored (exit 4: run again later), and what plan_restore throws.
+// restored (exit 4: run again later), and what plan_restore throws. `pending`, when given, gets
+// the steps before NotYetError is thrown (what a --json summary shows).
 std::vector<ArchiveStep> prepare_restore(ArchiveStore& store, const std::vector<ArchiveRequest>& archives,
-                                         const RestoreOptions& options, std::ostream& out);
+                                         const RestoreOptions& options, std::ostream& out,
+                                         std::vector<ArchiveStep>* pending = nullptr);
 
 // How long a restore of this class and tier typically takes (S3's documentation).
 std::string typical_wait(s3::ArchiveAccess access, s3::RestoreTier tier);

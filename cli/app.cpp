@@ -59,6 +59,7 @@ int dispatch(const std::vector<std::string>& args) {
     if (sub == "run") return run_command(rest, stop_flag());
     if (sub == "inventory") return inventory_command(rest);
     if (sub == "find") return find_command(rest);
+    if (sub == "restore") return restore_command(rest);
     if (sub == "verify") {
       auto options = parse_tar_options(rest, true);
       return options ? verify_command(*options) : kSuccess;

@@ -15,6 +15,11 @@ namespace s3tar::cli {
 
 inline constexpr const char* kTarDescription =
     "s3tar: build tar archives inside Amazon S3 from S3 objects, without downloading them";
+inline constexpr const char* kRestoreDescription =
+    "s3tar restore: from keys (found in the daily job's catalog) or an archive's members to their bytes. "
+    "Prints what restoring the archives costs, requests the restores they need (a restore already running "
+    "is not an error), exits 4 while any runs, and once they are restored extracts the members: to s3:// "
+    "by server-side ranged copy, to a directory by ranged GET, both pinned to the archive's ETag";
 inline constexpr const char* kVerifyDescription =
     "s3tar verify: check an archive's tar structure, its toc.csv, and each member against its source "
     "object";
@@ -30,9 +35,17 @@ inline constexpr const char* kTarUsage =
     "       s3tar run --config job.json [--date YYYY-MM-DD] [--dry-run]\n"
     "       s3tar inventory --config job.json [--date YYYY-MM-DD] [-o manifest.csv]\n"
     "       s3tar find --config job.json KEY|PREFIX [--from D] [--to D] [--json]\n"
-    "Each of verify, run, inventory and find has its own --help.\n";
+    "       s3tar restore --config job.json KEY|PREFIX... -C (s3://bucket/prefix/ | dir) [--tier T] [--days "
+    "N] "
+    "[--dry-run]\n"
+    "       s3tar restore -f s3://bucket/key.tar [member ...] -C (s3://bucket/prefix/ | dir) [--tier T] "
+    "[--days N] [--dry-run]\n"
+    "Each of verify, run, inventory, find and restore has its own --help.\n";
 inline constexpr const char* kVerifyUsage =
     "Usage: s3tar verify -f s3://bucket/key.tar [--content] [OPTIONS]\n";
+inline constexpr const char* kRestoreUsage =
+    "Usage: s3tar restore --config job.json KEY|PREFIX... -C (s3://bucket/prefix/ | dir) [OPTIONS]\n"
+    "       s3tar restore -f s3://bucket/key.tar [member ...] -C (s3://bucket/prefix/ | dir) [OPTIONS]\n";
 inline constexpr const char* kRunUsage =
     "Usage: s3tar run --config job.json [--date YYYY-MM-DD] [--dry-run] [--shard I/N] [OPTIONS]\n";
 inline constexpr const char* kInventoryUsage =
@@ -48,7 +61,8 @@ inline constexpr const char* kTarExamples =
     "  s3tar verify -f s3://dest/archive.tar\n"
     "  s3tar run --config job.json [--date YYYY-MM-DD]\n"
     "  s3tar inventory --config job.json [--date YYYY-MM-DD] [-o manifest.csv]\n"
-    "  s3tar find --config job.json KEY|PREFIX [--from D] [--to D] [--json]\n";
+    "  s3tar find --config job.json KEY|PREFIX [--from D] [--to D] [--json]\n"
+    "  s3tar restore --config job.json logs/app/web-1.log -C ./restored --tier Bulk --dry-run\n";
 
 // "s3tar 0.1.0" (the project's version).
 std::string version_line();

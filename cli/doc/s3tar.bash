@@ -20,15 +20,19 @@ _s3tar() {
     --no-verify-ssl -h --help"
   local run_opts="--config --date --dry-run --shard --tag-sources -v --verbose --debug -h --help"
   local inventory_opts="--config --date -o --output --json -v --verbose --debug -h --help"
+  local find_opts="--config --from --to --version --json -v --verbose -h --help"
+  local restore_opts="--config -f --file -C --directory --tier --days --dry-run --prices --from --to
+    --version --json -v --verbose --region --endpoint-url --profile --path-style --virtual-host -h --help"
 
   case "$prev" in
     --storage-class)
       COMPREPLY=($(compgen -W "STANDARD STANDARD_IA ONEZONE_IA INTELLIGENT_TIERING GLACIER DEEP_ARCHIVE GLACIER_IR" -- "$cur"))
       return ;;
     --format) COMPREPLY=($(compgen -W "pax gnu" -- "$cur")); return ;;
+    --tier) COMPREPLY=($(compgen -W "Bulk Standard Expedited" -- "$cur")); return ;;
     --manifest-format) COMPREPLY=($(compgen -W "s3tar batch" -- "$cur")); return ;;
     --sse | --sse-algo) COMPREPLY=($(compgen -W "AES256 aws:kms aws:kms:dsse" -- "$cur")); return ;;
-    -m | --manifest | --report | --external-toc | --config | -o | --output | -C | --location | --directory)
+    -m | --manifest | --report | --external-toc | --config | --prices | -o | --output | -C | --location | --directory)
       COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --profile)
       local profiles
@@ -41,9 +45,11 @@ _s3tar() {
     verify) opts="$verify_opts" ;;
     run) opts="$run_opts" ;;
     inventory) opts="$inventory_opts" ;;
+    find) opts="$find_opts" ;;
+    restore) opts="$restore_opts" ;;
     *)
       if ((COMP_CWORD == 1)) && [[ "$cur" != -* ]]; then
-        COMPREPLY=($(compgen -W "verify run inventory find" -- "$cur"))
+        COMPREPLY=($(compgen -W "verify run inventory find restore" -- "$cur"))
         return
       fi ;;
   esac

@@ -8,5 +8,7 @@
 namespace s3tar::cli {
 
 int find_command(const std::vector<std::string>& args);
+// `s3tar restore`: requests the restores the archives need, then extracts the members.
+int restore_command(const std::vector<std::string>& args);
 
 }  // namespace s3tar::cli

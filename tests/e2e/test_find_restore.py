@@ -1,10 +1,14 @@
-"""End-to-end: from a key to the archive holding it, against moto (which implements
-RestoreObject and x-amz-restore, for the restore tests to come; RGW answers 501 to it).
+"""End-to-end: from a key to its bytes, months later, against moto (which implements
+RestoreObject and x-amz-restore; RGW answers 501 to RestoreObject).
 
 Two days are archived into DEEP_ARCHIVE by the daily job; one object is re-uploaded between the
 days, so it is in both days' archives. The tests check the catalog the job writes (and what the
-documented Athena queries answer on it, run by SQLite) and `s3tar find` by key and by prefix,
-over a date range, and from the index sidecars of a day without a catalog.
+documented Athena queries answer on it, run by SQLite), `s3tar find` by key and by prefix, over a
+date range, and from the index sidecars of a day without a catalog, and `s3tar restore`: its cost
+and --dry-run, the restore request and exit 4 while the archive is not readable, then a
+byte-identical extraction to s3:// and to a directory, for --config and -f. The in-progress and
+expired answers S3 gives over hours are played by the scripted peer
+(tests/fault/restore_command_test.cpp).
 
 Needs S3TAR_BIN and S3TAR_MOTO_ENV (tests/servers/with-servers.sh --moto); missing ones FAIL.
 """
@@ -22,6 +26,7 @@ import s3env
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "deploy"))
 import athena_catalog as ac  # noqa: E402
 
+EXIT_NOT_YET = 4
 MiB = 1024 * 1024
 DAY1, FOLDER1, MTIME1 = "2025-03-10", "2025-03-11T01-00Z", "2025-03-10T13:45:07.000Z"
 DAY2, FOLDER2, MTIME2 = "2025-03-11", "2025-03-12T01-00Z", "2025-03-11T08:00:00.000Z"
@@ -42,7 +47,7 @@ class FindRestoreTest(unittest.TestCase):
         cls.srv = s3env.server("moto")
         cls.s3 = cls.srv.client
         cls.env = cls.srv.env
-        cls.inv, cls.dst, cls.src = (cls.srv.new_bucket(t) for t in ("inv", "dst", "src"))
+        cls.inv, cls.dst, cls.src, cls.out = (cls.srv.new_bucket(t) for t in ("inv", "dst", "src", "out"))
         cls.tmp = tempfile.TemporaryDirectory()
         cls.cfg = os.path.join(cls.tmp.name, "job.json")
         di.write_config(cls.cfg, inventory=f"s3://{cls.inv}/{cls.src}/daily/",
@@ -74,6 +79,13 @@ class FindRestoreTest(unittest.TestCase):
     @classmethod
     def job(cls, *args):
         return di.run(list(args), di.binary_env(cls.env))
+
+    def s3tar(self, *args):
+        """s3tar with the server's endpoint and keys in the environment (for -f: no config)."""
+        return self.srv.run(*args)
+
+    def restore_header(self, day):
+        return self.srv.head(self.dst, self.archive_of(day)).get("Restore")
 
     def assert_rc(self, result, expected):
         rc, out, err = result
@@ -167,6 +179,66 @@ class FindRestoreTest(unittest.TestCase):
             self.assertEqual(matches[1]["archive"], f"s3://{self.dst}/{self.archive_of(DAY1)}")
         finally:
             self.s3.put_object(Bucket=self.dst, Key=key, Body=body)
+
+    # -- restore -------------------------------------------------------------------------------
+    # One test: the restores it requests stay requested, so the steps depend on each other.
+
+    def test_restore_requests_then_extracts_byte_identical(self):
+        keys = ["logs/app/web-1.log", "logs/db/slow, \"q\".log"]
+        dest = f"s3://{self.out}/cfg/"
+        # Expedited is not offered for Deep Archive: a usage error, nothing requested.
+        rc, out, err = self.job("restore", "--config", self.cfg, *keys, "-C", dest, "--tier", "Expedited")
+        self.assertEqual(rc, di.EXIT_USAGE, err)
+        self.assertIn("Expedited", err)
+        self.assertIsNone(self.restore_header(DAY1))
+        # --dry-run prints the cost only: both archives (web-1.log's newest copy is in day 2's).
+        rc, out, err = self.job("restore", "--config", self.cfg, *keys, "-C", dest, "--tier", "Bulk", "--dry-run")
+        self.assertEqual(rc, 0, err)
+        self.assertIn("Restore 2 archives", out)
+        self.assertIn("from DEEP_ARCHIVE, tier Bulk: estimated $", out)
+        self.assertIn("as of", out)
+        for day in (DAY1, DAY2):
+            self.assertIsNone(self.restore_header(day))
+            self.assertFalse(self.srv.exists(self.dst, self.archive_of(day) + ".restore.json"))
+        # The first run requests the restores and says to come back: exit 4, naming each archive.
+        rc, out, err = self.job("restore", "--config", self.cfg, *keys, "-C", dest, "--tier", "Bulk", "--days", "2")
+        self.assertEqual(rc, EXIT_NOT_YET, f"{out}\n{err[-3000:]}")
+        self.assertIn("Restore 2 archives", out)
+        for day in (DAY1, DAY2):
+            self.assertIn(f"s3://{self.dst}/{self.archive_of(day)}: DEEP_ARCHIVE, restore in progress (requested ",
+                          out)
+            self.assertIsNotNone(self.restore_header(day))
+            record = json.loads(self.srv.get(self.dst, self.archive_of(day) + ".restore.json"))
+            self.assertEqual((record["tier"], record["days"]), ("Bulk", 2))
+            self.assertEqual(self.srv.storage_class(self.dst, self.archive_of(day) + ".restore.json"), "STANDARD")
+        self.assertEqual(self.srv.keys(self.out), [])
+        # moto finishes a restore at once: the next run extracts the newest copy of each key.
+        self.assert_rc(self.job("restore", "--config", self.cfg, *keys, "-C", dest), 0)
+        self.assertEqual(self.srv.get(self.out, "cfg/logs/app/web-1.log"), self.day2["logs/app/web-1.log"])
+        self.assertEqual(self.srv.get(self.out, "cfg/logs/db/slow, \"q\".log"),
+                         self.day1["logs/db/slow, \"q\".log"])
+        self.assertEqual(sorted(self.srv.keys(self.out)), sorted("cfg/" + k for k in keys))
+        # To a directory, by prefix, with --json.
+        local = os.path.join(self.tmp.name, "restored")
+        rc, out, err = self.job("restore", "--config", self.cfg, "logs/app/", "-C", local, "--json")
+        self.assertEqual(rc, 0, err[-3000:])
+        summary = json.loads(out)
+        self.assertEqual((summary["state"], summary["extracted"]["members"]), ("extracted", 2))
+        with open(os.path.join(local, "logs/app/web-1.log"), "rb") as f:
+            self.assertEqual(f.read(), self.day2["logs/app/web-1.log"])
+        with open(os.path.join(local, "logs/app/web-2.log"), "rb") as f:
+            self.assertEqual(f.read(), self.day1["logs/app/web-2.log"])
+        # An older copy: restore -f on day 1's archive (restored above), to a directory and to s3://.
+        archive = f"s3://{self.dst}/{self.archive_of(DAY1)}"
+        older = os.path.join(self.tmp.name, "older")
+        self.assert_rc(self.s3tar("restore", "-f", archive, "logs/app/web-1.log", "-C", older), 0)
+        with open(os.path.join(older, "logs/app/web-1.log"), "rb") as f:
+            self.assertEqual(f.read(), self.day1["logs/app/web-1.log"])
+        self.assert_rc(self.s3tar("restore", "-f", archive, "logs/db/", "-C", f"s3://{self.out}/f/"), 0)
+        self.assertEqual(self.srv.get(self.out, "f/logs/db/slow, \"q\".log"), self.day1["logs/db/slow, \"q\".log"])
+        # A member the archive does not hold: bad input, nothing extracted.
+        rc, out, err = self.s3tar("restore", "-f", archive, "logs/none.log", "-C", older)
+        self.assertEqual(rc, di.EXIT_BAD_INPUT, err)
 
 
 # moto only (RestoreObject, DEEP_ARCHIVE): no class in a pass without moto (the AWS-like passes

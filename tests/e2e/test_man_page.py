@@ -14,7 +14,7 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 MAN = os.path.join(ROOT, "cli", "doc", "s3tar.1")
 COMPLETION = os.path.join(ROOT, "cli", "doc", "s3tar.bash")
 DOCKERFILE = os.path.join(ROOT, "docker", "Dockerfile")
-COMMANDS = ("", "verify", "run", "inventory")
+COMMANDS = ("", "verify", "run", "inventory", "find", "restore")
 
 
 def help_text(command):
@@ -78,7 +78,8 @@ class ManPageInStep(unittest.TestCase):
         self.assertIn("_s3tar", r.stdout)
         # Completing "s3tar ver" offers the verify command; "s3tar verify --con" its --content.
         for words, expected in ((["s3tar", "ver"], "verify"), (["s3tar", "verify", "--cont"], "--content"),
-                                (["s3tar", "--generate-m"], "--generate-manifest")):
+                                (["s3tar", "--generate-m"], "--generate-manifest"),
+                                (["s3tar", "res"], "restore"), (["s3tar", "restore", "--ti"], "--tier")):
             script = (f"source {COMPLETION}; COMP_WORDS=({' '.join(words)}); COMP_CWORD={len(words) - 1}; "
                       "_s3tar; printf '%s\\n' \"${COMPREPLY[@]}\"")
             r = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=30)

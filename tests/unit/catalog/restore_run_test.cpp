@@ -92,6 +92,19 @@ TEST(PrepareRestore, RequestsRecordsAndSaysRunAgainLater) {
   EXPECT_EQ(text.find("b.tar"), std::string::npos) << text;
 }
 
+TEST(PrepareRestore, PendingStepsAreGivenBeforeNotYet) {
+  FakeStore store;
+  store.heads["a.tar"] = head("DEEP_ARCHIVE", "ongoing-request=\"true\"");
+  store.heads["b.tar"] = head("GLACIER");
+  std::ostringstream out;
+  std::vector<ArchiveStep> pending;
+  EXPECT_THROW(prepare_restore(store, archives({"a.tar", "b.tar"}), options(), out, &pending), NotYetError);
+  ASSERT_EQ(pending.size(), 2u);
+  EXPECT_EQ(pending[0].step, Step::kWaiting);
+  EXPECT_EQ(pending[1].step, Step::kWaiting);  // requested just now
+  EXPECT_EQ(store.requests, (std::vector<std::string>{"b.tar Bulk 3"}));
+}
+
 TEST(PrepareRestore, DryRunPrintsTheCostAndRequestsNothing) {
   FakeStore store;
   store.heads["a.tar"] = head("DEEP_ARCHIVE");
