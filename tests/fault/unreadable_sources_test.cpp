@@ -11,6 +11,7 @@
 #include "s3tar/archive/exec/archive_writer.h"
 #include "s3tar/archive/exec/source_probe.h"
 #include "s3tar/s3/digest.h"
+#include "s3tar/s3/sigv4/sigv4.h"
 #include "tests/fault/peer_client.h"
 
 namespace s3tar {
@@ -100,6 +101,125 @@ TEST(UnreadableSources, SourcesVanishingDuringAWriteCostOneRewrite) {
   const auto& c = client->counters();
   EXPECT_EQ(c.by_op[static_cast<int>(s3::Op::CreateMultipartUpload)].load(), 2u) << "one write, one rewrite";
   EXPECT_EQ(c.by_op[static_cast<int>(s3::Op::CompleteMultipartUpload)].load(), 1u);
+}
+
+// A volume of `n` one-byte members "k0".."k{n-1}" whose rewrite (after `vanished` turn out
+// missing during the write) must read no source a second time.
+struct RereadCase {
+  int members = 0;
+  std::set<int> vanished;
+  std::set<int> slow;  // answered late, so that their part is still being assembled at the failure
+};
+
+std::vector<json> write_with_vanishing(const RereadCase& c, const exec::WriteRequest& req,
+                                       exec::WriteOutcome& out) {
+  std::vector<plan::Member> members;
+  for (int i = 0; i < c.members; ++i)
+    members.push_back({"src", "k" + std::to_string(i), "", s3::md5_hex(byte_of(i)), 1, 0});
+  std::vector<plan::Member> rest;
+  std::vector<int> present;
+  for (int i = 0; i < c.members; ++i)
+    if (!c.vanished.count(i)) {
+      rest.push_back(members[static_cast<size_t>(i)]);
+      present.push_back(i);
+    }
+  std::vector<int> all;
+  for (int i = 0; i < c.members; ++i) all.push_back(i);
+  plan::Options again = req.plan;
+  again.order = plan::Order::Input;
+  const uint64_t rewritten_size = plan::make_plan(rest, again).volumes.at(0).total_size;
+  json rules = json::array(
+      {rule("GET", "/src", "list-type=2", {{{"body", listing(all)}}, {{"body", listing(present)}}}),
+       rule("POST", "/dst/out\\.tar", "(^|&)uploads(=|&|$)",
+            {{{"body",
+               "<InitiateMultipartUploadResult><UploadId>u</UploadId></InitiateMultipartUploadResult>"}}}),
+       rule("PUT", "/dst/out\\.tar", "partNumber=", {{{"headers", {{"ETag", "\"p\""}}}}}),
+       rule("POST", "/dst/out\\.tar", "uploadId=",
+            {{{"body",
+               "<CompleteMultipartUploadResult><ETag>\"x-1\"</ETag></CompleteMultipartUploadResult>"}}}),
+       rule("DELETE", "/dst/out\\.tar", "uploadId=", {{{"status", 204}}}),
+       rule("HEAD", "/dst/out\\.tar", "",
+            {{{"headers", {{"Content-Length", std::to_string(rewritten_size)}, {"ETag", "\"x-1\""}}}}}),
+       rule("PUT", "/dst/out\\.tar\\.index\\.json", "", {{{"headers", {{"ETag", "\"i\""}}}}})});
+  for (int i = 0; i < c.members; ++i) {
+    const std::string path = "/src/k" + std::to_string(i);
+    if (c.vanished.count(i)) {
+      rules.push_back(rule("GET", path, "", {error_body(404, "NoSuchKey")}));
+      rules.push_back(rule("HEAD", path, "", {{{"status", 404}}}));
+      continue;
+    }
+    json ok = {{"body", byte_of(i)}, {"headers", {{"ETag", "\"" + s3::md5_hex(byte_of(i)) + "\""}}}};
+    if (c.slow.count(i)) ok["delay"] = 0.3;
+    rules.push_back(rule("GET", path, "", {ok}));
+  }
+  testing::ScriptedPeer peer(rules);
+  auto client = testing::client_for(peer);
+  std::atomic<bool> stop{false};
+  out = exec::write_plan(*client, plan::make_plan(members, req.plan), req, stop);
+  return peer.log();
+}
+
+size_t gets_of(const std::vector<json>& log, int i) {
+  size_t n = 0;
+  for (const auto& r : log)
+    if (r["method"] == "GET" && r["path"] == "/src/k" + std::to_string(i)) ++n;
+  return n;
+}
+
+exec::WriteRequest small_parts_request(uint64_t part_target, size_t parts_in_flight) {
+  exec::WriteRequest req;
+  req.bucket = "dst";
+  req.plan.archive_key = "out.tar";
+  req.plan.limits.min_part = 1024;
+  req.plan.limits.max_part = 1 << 20;
+  req.plan.upload_part_target = part_target;
+  req.exec.max_parts_in_flight = parts_in_flight;
+  req.exec.max_upload_parts_in_flight = parts_in_flight;
+  req.skip_unreadable = true;
+  return req;
+}
+
+TEST(UnreadableSources, TheRewriteDoesNotReadAgainWhatTheFailedPartRead) {
+  // One upload part holds every member: k2 is missing, the seven others were read once.
+  const RereadCase c{8, {2}, {}};
+  exec::WriteOutcome out;
+  const auto log = write_with_vanishing(c, small_parts_request(1 << 20, 1), out);
+  ASSERT_EQ(out.written.size(), 1u);
+  EXPECT_EQ(out.written[0].members, 7u);
+  for (int i = 0; i < c.members; ++i) {
+    if (!c.vanished.count(i)) {
+      EXPECT_EQ(gets_of(log, i), 1u) << "k" << i << " was read again";
+    }
+  }
+  // What the rewrite sent is the archive of the seven, byte for byte.
+  std::vector<json> parts;
+  for (const auto& r : log)
+    if (r["method"] == "PUT" && r["path"] == "/dst/out.tar") parts.push_back(r);
+  ASSERT_EQ(parts.size(), 1u) << "the failed attempt uploads nothing";
+  std::vector<plan::Member> rest;
+  for (int i = 0; i < c.members; ++i)
+    if (!c.vanished.count(i))
+      rest.push_back({"src", "k" + std::to_string(i), "", s3::md5_hex(byte_of(i)), 1, 0});
+  plan::Options again = small_parts_request(1 << 20, 1).plan;
+  again.order = plan::Order::Input;
+  const std::string expected = plan::render_volume_reference(
+      plan::make_plan(rest, again).volumes.at(0),
+      [](const plan::Member& m, uint64_t, uint64_t) { return byte_of(m.key()[1] - '0'); });
+  EXPECT_EQ(parts[0]["body_len"], expected.size());
+  EXPECT_EQ(parts[0]["body_sha256"], s3::sha256_hex(expected))
+      << "the rewritten archive is not the seven members";
+}
+
+TEST(UnreadableSources, PartsInFlightAtTheFailureKeepWhatTheyReadForTheRewrite) {
+  // Parts of about two members, two in flight: k0 is missing; the part of k2 and k3 is still
+  // being read when k0's part fails, so it is not uploaded, and nothing is read twice but what
+  // a part uploaded before the failure held (none here: k1 shares k0's part).
+  const RereadCase c{8, {0}, {2, 3}};
+  exec::WriteOutcome out;
+  const auto log = write_with_vanishing(c, small_parts_request(2048, 2), out);
+  ASSERT_EQ(out.written.size(), 1u);
+  EXPECT_EQ(out.written[0].members, 7u);
+  for (int i = 1; i < 4; ++i) EXPECT_EQ(gets_of(log, i), 1u) << "k" << i << " was read again";
 }
 
 TEST(UnreadableSources, StartAfterListsTheKeyNext) {

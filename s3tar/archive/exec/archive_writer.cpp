@@ -169,6 +169,7 @@ std::optional<VolumeResult> write_checked(s3::S3Client& client, Executor& execut
       throw SourceError(describe_problems(problems) + "; nothing of " + archive + " was written", problems);
     if (!replan_without(volume, problems, request, skipped)) return std::nullopt;
   }
+  SourceCache read_before;  // what a failed attempt read, for the rewrite
   for (int attempt = 1;; ++attempt) {
     try {
       log::info("archive.start",
@@ -181,14 +182,15 @@ std::optional<VolumeResult> write_checked(s3::S3Client& client, Executor& execut
                  {"attempt", attempt}});
       const nlohmann::json extras =
           request.index_extras ? request.index_extras(index, volume) : nlohmann::json();
-      VolumeResult r = executor.write_volume(request.bucket, volume, extras);
+      VolumeResult r = executor.write_volume(request.bucket, volume, extras, &read_before);
       log::info("archive.complete",
                 fmt::format("wrote {}: {} objects, {} bytes, ETag {}", archive, r.members, r.size, r.etag),
                 {{"archive", archive},
                  {"objects", r.members},
                  {"bytes", r.size},
                  {"etag", r.etag},
-                 {"index", r.index_key}});
+                 {"index", r.index_key},
+                 {"sources_reused", read_before.reused()}});
       if (request.on_written) request.on_written(index, volume, r);
       return r;
     } catch (const SourceError& e) {

@@ -29,11 +29,11 @@ Executor::Executor(s3::S3Client& client, ExecOptions options, const std::atomic<
     : client_(client), options_(std::move(options)), stop_(stop) {}
 
 VolumeResult Executor::write_volume(const std::string& bucket, const plan::Volume& volume,
-                                    const nlohmann::json& index_extras) {
+                                    const nlohmann::json& index_extras, SourceCache* cache) {
   if (stop_) throw Interrupted("stopped before writing " + where(bucket, volume.key));
   const std::string toc = plan::render_toc(volume);
-  const std::string expected_etag =
-      volume.single_put ? put_single(bucket, volume, toc) : upload_multipart(bucket, volume, toc);
+  const std::string expected_etag = volume.single_put ? put_single(bucket, volume, toc, cache)
+                                                      : upload_multipart(bucket, volume, toc, cache);
   const s3::ObjectInfo head = verify_written(bucket, volume, expected_etag);
 
   VolumeResult result;
@@ -59,19 +59,20 @@ VolumeResult Executor::write_volume(const std::string& bucket, const plan::Volum
 // One PutObject: nothing to abort if it fails. A source that cannot be read is a SourceError
 // here too, so --skip-unreadable can re-plan without it.
 std::string Executor::put_single(const std::string& bucket, const plan::Volume& volume,
-                                 const std::string& toc) {
-  auto body = std::make_shared<const std::string>(assemble_part(client_, volume, volume.parts.at(0), toc));
+                                 const std::string& toc, SourceCache* cache) {
+  auto body =
+      std::make_shared<const std::string>(assemble_part(client_, volume, volume.parts.at(0), toc, cache));
   const std::string expected = s3::md5_hex(*body);
   client_.put_object(bucket, volume.key, body, options_.write).get();
   return etag_is_md5(options_.write) ? expected : "";
 }
 
 std::string Executor::upload_multipart(const std::string& bucket, const plan::Volume& volume,
-                                       const std::string& toc) {
+                                       const std::string& toc, SourceCache* cache) {
   s3::UploadSession session(client_, bucket, volume.key, options_.write, options_.abort);
   PartsOutcome parts =
       upload_parts(client_, session, volume, toc,
-                   {options_.max_parts_in_flight, options_.max_upload_parts_in_flight}, stop_);
+                   {options_.max_parts_in_flight, options_.max_upload_parts_in_flight}, cache, stop_);
   if (parts.stopped)
     session.abort_and_rethrow(
         std::make_exception_ptr(Interrupted("stopped while writing " + where(bucket, volume.key))));

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "s3tar/archive/exec/sidecar.h"
+#include "s3tar/archive/exec/source_cache.h"
 #include "s3tar/archive/exec/source_problem.h"
 #include "s3tar/archive/plan/plan.h"
 #include "s3tar/errors.h"
@@ -61,13 +62,17 @@ class Executor {
   // SourceError (sources unreadable: every one the failed parts met), Interrupted,
   // VerificationError, s3::UploadLeftOpen (a failure, then the abort failed too) or the
   // failure's own error; the upload is aborted first.
+  // With a cache, sources a failed attempt read are taken from it, and sources read before
+  // this attempt fails on unreadable ones are kept in it (source_cache.h).
   VolumeResult write_volume(const std::string& bucket, const plan::Volume& volume,
-                            const nlohmann::json& index_extras = nullptr);
+                            const nlohmann::json& index_extras = nullptr, SourceCache* cache = nullptr);
 
  private:
   // What was sent, for the check: the ETag S3 should report ("" when it cannot be known).
-  std::string put_single(const std::string& bucket, const plan::Volume& volume, const std::string& toc);
-  std::string upload_multipart(const std::string& bucket, const plan::Volume& volume, const std::string& toc);
+  std::string put_single(const std::string& bucket, const plan::Volume& volume, const std::string& toc,
+                         SourceCache* cache);
+  std::string upload_multipart(const std::string& bucket, const plan::Volume& volume, const std::string& toc,
+                               SourceCache* cache);
   s3::ObjectInfo verify_written(const std::string& bucket, const plan::Volume& volume,
                                 const std::string& expected_etag);
 

@@ -107,8 +107,26 @@ bool is_md5_etag(const std::string& etag) {
   return etag.size() == 32 && etag.find_first_not_of("0123456789abcdef") == std::string::npos;
 }
 
+namespace {
+
+bool whole_body(const plan::Member& m, const plan::Piece& piece) {
+  return piece.offset == 0 && piece.length == m.size;
+}
+
+}  // namespace
+
+void keep_sources(const plan::Volume& volume, const plan::Part& part, const std::string& bytes,
+                  SourceCache& cache) {
+  uint64_t pos = 0;
+  for (const auto& piece : plan::expand_pieces(volume, part)) {
+    if (piece.kind == plan::PieceKind::Source && whole_body(volume.members[piece.member], piece))
+      cache.keep(volume.members[piece.member], std::string_view(bytes).substr(pos, piece.length));
+    pos += piece.length;
+  }
+}
+
 std::string assemble_part(s3::S3Client& client, const plan::Volume& volume, const plan::Part& part,
-                          const std::string& toc_bytes) {
+                          const std::string& toc_bytes, SourceCache* cache, std::atomic<bool>* failed) {
   const std::vector<plan::Piece> pieces = plan::expand_pieces(volume, part);
   uint64_t total = 0;
   for (const auto& piece : pieces) total += piece.length;
@@ -122,9 +140,17 @@ std::string assemble_part(s3::S3Client& client, const plan::Volume& volume, cons
     const auto& piece = pieces[i];
     char* dest = buf.data() + pos;
     switch (piece.kind) {
-      case plan::PieceKind::Source:
-        fetches.push_back(start_fetch(client, volume.members[piece.member], piece, i, dest));
+      case plan::PieceKind::Source: {
+        const plan::Member& m = volume.members[piece.member];
+        std::optional<std::string> kept;
+        if (cache && whole_body(m, piece)) kept = cache->take(m);
+        if (kept) {
+          kept->copy(dest, piece.length);
+        } else {
+          fetches.push_back(start_fetch(client, m, piece, i, dest));
+        }
         break;
+      }
       case plan::PieceKind::Toc:
         toc_bytes.copy(dest, piece.length, piece.offset);
         break;
@@ -137,19 +163,32 @@ std::string assemble_part(s3::S3Client& client, const plan::Volume& volume, cons
   }
   // Every fetch is waited for, whatever fails: their sinks write into `buf`.
   std::vector<SourceProblem> problems;
+  std::vector<bool> read_ok(fetches.size(), false);
   std::exception_ptr other;
-  for (auto& f : fetches) {
-    const auto& piece = pieces[f.piece];
+  for (size_t f = 0; f < fetches.size(); ++f) {
+    const auto& piece = pieces[fetches[f].piece];
     try {
-      if (auto problem = finish_fetch(client, volume.members[piece.member], piece, f))
+      if (auto problem = finish_fetch(client, volume.members[piece.member], piece, fetches[f])) {
         problems.push_back(std::move(*problem));
+        if (failed) *failed = true;  // the other parts of the volume stop before they upload
+      } else {
+        read_ok[f] = true;
+      }
     } catch (...) {
       if (!other) other = std::current_exception();
+      if (failed) *failed = true;
+    }
+  }
+  if (problems.empty() && !other) return buf;
+  if (cache && !problems.empty()) {  // the volume is written again without them: keep what was read
+    for (size_t f = 0; f < fetches.size(); ++f) {
+      const auto& piece = pieces[fetches[f].piece];
+      const plan::Member& m = volume.members[piece.member];
+      if (read_ok[f] && whole_body(m, piece)) cache->keep(m, std::string_view(fetches[f].dest, piece.length));
     }
   }
   if (!problems.empty()) throw SourceError(describe_problems(problems), std::move(problems));
-  if (other) std::rethrow_exception(other);
-  return buf;
+  std::rethrow_exception(other);
 }
 
 }  // namespace s3tar::exec

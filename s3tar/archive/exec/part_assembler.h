@@ -4,8 +4,10 @@
 // one buffer of the part's size.
 #pragma once
 
+#include <atomic>
 #include <string>
 
+#include "s3tar/archive/exec/source_cache.h"
 #include "s3tar/archive/exec/source_problem.h"
 #include "s3tar/archive/plan/plan.h"
 #include "s3tar/s3/client.h"
@@ -16,8 +18,19 @@ namespace s3tar::exec {
 // as planned (changed, missing, archived), s3::S3Error for every other failure (network,
 // throttling, permissions: not the object's fault), TransientError when a whole object's body
 // twice failed the check against its MD5 ETag.
+//
+// With a cache, whole sources a failed attempt read are taken from it instead of read again,
+// and when sources of this part turn out unreadable, the ones read are kept in it for the
+// rewrite. `failed`, when given, is set as soon as a failure is seen (the volume's other parts
+// then keep what they read instead of uploading it).
 std::string assemble_part(s3::S3Client& client, const plan::Volume& volume, const plan::Part& part,
-                          const std::string& toc_bytes);
+                          const std::string& toc_bytes, SourceCache* cache = nullptr,
+                          std::atomic<bool>* failed = nullptr);
+
+// Keeps the whole sources of an assembled part in `cache` (its upload is given up: the volume
+// is written again).
+void keep_sources(const plan::Volume& volume, const plan::Part& part, const std::string& bytes,
+                  SourceCache& cache);
 
 // A plain MD5 ETag (32 lowercase hex digits): single-part, not KMS-encrypted.
 bool is_md5_etag(const std::string& etag);

@@ -63,11 +63,13 @@ std::string send_copy_part(s3::UploadSession& session, const plan::Volume& volum
 class PartQueue {
  public:
   PartQueue(s3::S3Client& client, s3::UploadSession& session, const plan::Volume& volume,
-            const std::string& toc_bytes, const PartConcurrency& c, const std::atomic<bool>& stop)
+            const std::string& toc_bytes, const PartConcurrency& c, SourceCache* cache,
+            const std::atomic<bool>& stop)
       : client_(client),
         session_(session),
         volume_(volume),
         toc_(toc_bytes),
+        cache_(cache),
         stop_(stop),
         memory_(std::max<size_t>(1, c.upload_parts)),
         progress_("s3://" + session.bucket() + "/" + volume.key, volume.members.size(), volume.total_size) {
@@ -85,7 +87,12 @@ class PartQueue {
           etag = send_copy_part(session_, volume_, part);
         } else {
           SlotGuard slot(memory_);
-          auto body = std::make_shared<const std::string>(assemble_part(client_, volume_, part, toc_));
+          auto body = std::make_shared<const std::string>(
+              assemble_part(client_, volume_, part, toc_, cache_, &failed_));
+          if (failed_) {  // another part failed: the volume will be written again (or not at all)
+            if (cache_) keep_sources(volume_, part, *body, *cache_);
+            return;
+          }
           // No ETag check here: the signed Content-MD5 makes S3 refuse a corrupted body.
           etag = session_.upload_part(static_cast<int>(part.number), std::move(body)).get();
         }
@@ -119,6 +126,7 @@ class PartQueue {
   s3::UploadSession& session_;
   const plan::Volume& volume_;
   const std::string& toc_;
+  SourceCache* cache_;
   const std::atomic<bool>& stop_;
   Slots memory_;
   log::Progress progress_;
@@ -132,8 +140,8 @@ class PartQueue {
 
 PartsOutcome upload_parts(s3::S3Client& client, s3::UploadSession& session, const plan::Volume& volume,
                           const std::string& toc_bytes, const PartConcurrency& concurrency,
-                          const std::atomic<bool>& stop) {
-  PartQueue queue(client, session, volume, toc_bytes, concurrency, stop);
+                          SourceCache* cache, const std::atomic<bool>& stop) {
+  PartQueue queue(client, session, volume, toc_bytes, concurrency, cache, stop);
   const size_t n_workers = std::min(std::max<size_t>(1, concurrency.parts), volume.parts.size());
   std::atomic<size_t> running{n_workers};
   std::vector<std::thread> workers;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "s3tar/archive/exec/source_cache.h"
 #include "s3tar/archive/exec/source_problem.h"
 #include "s3tar/archive/plan/plan.h"
 #include "s3tar/s3/client.h"
@@ -28,10 +29,12 @@ struct PartConcurrency {
 };
 
 // The first failure stops new parts from starting; the parts in flight finish, and every
-// unreadable source they met is reported. A stop request aborts the upload at once (copies of
+// unreadable source they met is reported. Parts assembled when a failure is seen are not
+// uploaded: with a cache, the sources they read are kept there for the volume's rewrite (and
+// sources found there are not read again). A stop request aborts the upload at once (copies of
 // up to 5 GiB in flight then fail fast instead of running on after SIGTERM).
 PartsOutcome upload_parts(s3::S3Client& client, s3::UploadSession& session, const plan::Volume& volume,
                           const std::string& toc_bytes, const PartConcurrency& concurrency,
-                          const std::atomic<bool>& stop);
+                          SourceCache* cache, const std::atomic<bool>& stop);
 
 }  // namespace s3tar::exec
