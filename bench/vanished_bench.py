@@ -157,7 +157,7 @@ def main():
     ap.add_argument("--workdir", default=None)
     args = ap.parse_args()
     server = parse_env(args.env)
-    env = tool_env(server)
+    env = tool_env(server, server["S3_ENDPOINT"])
     env["S3TAR_LOG_FORMAT"] = "json"
     s3 = make_client(server)
     workdir = args.workdir or tempfile.mkdtemp(prefix="s3tar-vanished-")
