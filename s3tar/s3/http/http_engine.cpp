@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "s3tar/s3/http/curl_global.h"
+#include "s3tar/s3/http/header_line.h"
 #include "s3tar/s3/http/proxy.h"
 #include "s3tar/s3/http/transport_failure.h"
 
@@ -34,43 +35,10 @@ constexpr int kMaxPollMs = 1000;
 // Do not pre-allocate more than this for a body because of a Content-Length header.
 constexpr size_t kMaxReserve = size_t{64} << 20;
 
-std::string lowercase(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
          });
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
-struct Origin {
-  std::string scheme, host;  // host without port or brackets
-};
-
-// "https://bucket.s3.example:8443" -> {"https", "bucket.s3.example"}.
-Origin parse_origin(const std::string& base_url) {
-  Origin o;
-  const auto sep = base_url.find("://");
-  if (sep == std::string::npos) return o;
-  o.scheme = base_url.substr(0, sep);
-  std::string authority = base_url.substr(sep + 3);
-  authority = authority.substr(0, authority.find('/'));
-  if (!authority.empty() && authority.front() == '[') {
-    o.host = authority.substr(1, authority.find(']') - 1);
-  } else {
-    o.host = authority.substr(0, authority.rfind(':'));
-  }
-  return o;
 }
 
 HttpResponse shutdown_response(const char* message = kShutdownMessage) {
@@ -124,31 +92,29 @@ struct TimerLater {
 size_t on_header(char* data, size_t size, size_t nitems, void* userp) {
   auto* t = static_cast<Transfer*>(userp);
   const size_t n = size * nitems;
-  std::string_view line(data, n);
-  if (line.size() >= 5 && line.substr(0, 5) == "HTTP/") {
-    // A new status line (100 Continue, then the final response): keep only the last headers.
-    t->response.headers.clear();
-    return n;
+  HeaderLine h = read_header_line(std::string_view(data, n));
+  switch (h.kind) {
+    case HeaderLine::Kind::Status:  // 100 Continue, then the final response: keep the last headers
+      t->response.headers.clear();
+      break;
+    case HeaderLine::Kind::Continuation:
+      if (!t->response.headers.empty()) {
+        auto& value = t->response.headers.back().second;
+        value.push_back(' ');
+        value.append(h.value);
+      }
+      break;
+    case HeaderLine::Kind::Field:
+      if (h.name == "content-length" && !t->sink && !t->head) {
+        char* end = nullptr;
+        const unsigned long long len = std::strtoull(h.value.c_str(), &end, 10);
+        if (end != h.value.c_str()) t->response.body.reserve(std::min<unsigned long long>(len, kMaxReserve));
+      }
+      t->response.headers.emplace_back(std::move(h.name), std::move(h.value));
+      break;
+    case HeaderLine::Kind::Other:
+      break;
   }
-  const std::string_view content = trim(line);
-  if (content.empty()) return n;
-  if ((line.front() == ' ' || line.front() == '\t') && !t->response.headers.empty()) {
-    // Obsolete line folding: continuation of the previous header's value.
-    auto& value = t->response.headers.back().second;
-    value.push_back(' ');
-    value.append(content);
-    return n;
-  }
-  const auto colon = content.find(':');
-  if (colon == std::string_view::npos) return n;
-  std::string name = lowercase(std::string(trim(content.substr(0, colon))));
-  std::string value(trim(content.substr(colon + 1)));
-  if (name == "content-length" && !t->sink && !t->head) {
-    char* end = nullptr;
-    const unsigned long long len = std::strtoull(value.c_str(), &end, 10);
-    if (end != value.c_str()) t->response.body.reserve(std::min<unsigned long long>(len, kMaxReserve));
-  }
-  t->response.headers.emplace_back(std::move(name), std::move(value));
   return n;
 }
 
