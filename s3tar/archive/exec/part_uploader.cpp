@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include "s3tar/archive/exec/part_assembler.h"
 #include "s3tar/log/log.h"
@@ -12,15 +14,28 @@
 namespace s3tar::exec {
 namespace {
 
-// Counts parts assembled in memory, so peak memory is bounded by their number times the part
-// size, whatever the number of objects.
-class Slots {
+// Memory for parts assembled in memory: `n` slots, each up to the upload part size, so peak
+// memory is bounded by their number times the part size, whatever the number of objects. An
+// uploaded part may stay in its slot ("kept"): its bytes hold the sources it read, which a
+// rewrite of the volume (sources that turn unreadable later in the write) then takes instead
+// of reading them again. A part that needs a slot when none is free takes the oldest kept
+// part's, so keeping costs no memory beyond the bound and never makes a part wait.
+class PartMemory {
  public:
-  explicit Slots(size_t n) : free_(n) {}
+  struct Kept {
+    size_t part = 0;  // index in the volume's parts
+    std::shared_ptr<const std::string> bytes;
+  };
+
+  explicit PartMemory(size_t n) : free_(n) {}
   void acquire() {
     std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return free_ > 0; });
-    --free_;
+    cv_.wait(lock, [&] { return free_ > 0 || !kept_.empty(); });
+    if (free_ > 0) {
+      --free_;
+    } else {
+      kept_.pop_front();  // its slot is ours now
+    }
   }
   void release() {
     {
@@ -29,17 +44,45 @@ class Slots {
     }
     cv_.notify_one();
   }
+  // Keeps an uploaded part's bytes in the slot it holds (instead of release()).
+  void keep(size_t part, std::shared_ptr<const std::string> bytes) {
+    {
+      std::lock_guard lock(mu_);
+      kept_.push_back({part, std::move(bytes)});
+    }
+    cv_.notify_one();
+  }
+  // The kept parts, oldest first; their slots are free again.
+  std::deque<Kept> take_kept() {
+    std::lock_guard lock(mu_);
+    free_ += kept_.size();
+    return std::exchange(kept_, {});
+  }
 
  private:
   std::mutex mu_;
   std::condition_variable cv_;
   size_t free_;
+  std::deque<Kept> kept_;
 };
 
-struct SlotGuard {
-  Slots& slots;
-  explicit SlotGuard(Slots& s) : slots(s) { slots.acquire(); }
-  ~SlotGuard() { slots.release(); }
+// Holds a slot while a part is assembled and uploaded; releases it unless the part is kept.
+class Slot {
+ public:
+  explicit Slot(PartMemory& memory) : memory_(memory) { memory_.acquire(); }
+  ~Slot() {
+    if (held_) memory_.release();
+  }
+  Slot(const Slot&) = delete;
+  Slot& operator=(const Slot&) = delete;
+  void keep(size_t part, std::shared_ptr<const std::string> bytes) {
+    memory_.keep(part, std::move(bytes));
+    held_ = false;
+  }
+
+ private:
+  PartMemory& memory_;
+  bool held_ = true;
 };
 
 std::string send_copy_part(s3::UploadSession& session, const plan::Volume& volume, const plan::Part& part) {
@@ -86,7 +129,7 @@ class PartQueue {
         if (part.kind == plan::PartKind::Copy) {
           etag = send_copy_part(session_, volume_, part);
         } else {
-          SlotGuard slot(memory_);
+          Slot slot(memory_);
           auto body = std::make_shared<const std::string>(
               assemble_part(client_, volume_, part, toc_, cache_, &failed_));
           if (failed_) {  // another part failed: the volume will be written again (or not at all)
@@ -94,7 +137,8 @@ class PartQueue {
             return;
           }
           // No ETag check here: the signed Content-MD5 makes S3 refuse a corrupted body.
-          etag = session_.upload_part(static_cast<int>(part.number), std::move(body)).get();
+          etag = session_.upload_part(static_cast<int>(part.number), body).get();
+          if (cache_) slot.keep(i, std::move(body));
         }
         outcome_.completed[i] = {static_cast<int>(part.number), etag};
         uint64_t objects = 0;
@@ -117,6 +161,14 @@ class PartQueue {
 
   PartsOutcome finish(bool stopped) {
     progress_.finish();
+    // The volume is written again without the unreadable sources. Its parts all change (toc.csv
+    // leads the archive), so what the uploaded parts read goes to the cache too.
+    std::deque<PartMemory::Kept> kept = memory_.take_kept();
+    if (cache_ && !outcome_.problems.empty())
+      for (auto& k : kept) {
+        keep_sources(volume_, volume_.parts[k.part], *k.bytes, *cache_);
+        k.bytes.reset();
+      }
     outcome_.stopped = stopped;
     return std::move(outcome_);
   }
@@ -128,7 +180,7 @@ class PartQueue {
   const std::string& toc_;
   SourceCache* cache_;
   const std::atomic<bool>& stop_;
-  Slots memory_;
+  PartMemory memory_;
   log::Progress progress_;
   std::mutex mu_;
   PartsOutcome outcome_;

@@ -31,7 +31,11 @@ struct PartConcurrency {
 // The first failure stops new parts from starting; the parts in flight finish, and every
 // unreadable source they met is reported. Parts assembled when a failure is seen are not
 // uploaded: with a cache, the sources they read are kept there for the volume's rewrite (and
-// sources found there are not read again). A stop request aborts the upload at once (copies of
+// sources found there are not read again). With a cache, uploaded parts also stay in memory
+// while the parts-in-memory bound leaves room (a part being assembled takes the oldest one's
+// place): on unreadable sources their sources go to the cache as well, so that a volume whose
+// upload parts fit in that bound reads no source twice however late in the write a source
+// vanishes. A stop request aborts the upload at once (copies of
 // up to 5 GiB in flight then fail fast instead of running on after SIGTERM).
 PartsOutcome upload_parts(s3::S3Client& client, s3::UploadSession& session, const plan::Volume& volume,
                           const std::string& toc_bytes, const PartConcurrency& concurrency,

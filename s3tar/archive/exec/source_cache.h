@@ -4,8 +4,9 @@
 // When sources turn unreadable during a write, the volume is planned again without them and
 // written once more. Without this, every source the failed attempt had read is read twice
 // (requests and bytes). Only what the failed attempt held in memory anyway goes in (the parts
-// it had assembled), and the rewrite takes each entry out as it uses it: memory stays within
-// the parts-in-memory bound, briefly twice it while the rewrite's first parts are assembled.
+// it had assembled, and the uploaded parts still kept in their memory slots: part_uploader.h),
+// and the rewrite takes each entry out as it uses it: memory stays within the parts-in-memory
+// bound, briefly twice it while the rewrite's first parts are assembled.
 // Thread-safe: the parts of a volume are assembled on several threads.
 #pragma once
 

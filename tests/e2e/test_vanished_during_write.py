@@ -1,0 +1,97 @@
+"""`-c --skip-unreadable` when sources vanish in the middle of the write, after earlier parts of
+the archive were uploaded: the volume is rewritten once without them, reading no source twice
+(the uploaded parts' sources stayed in memory), and the archive is byte for byte the one a clean
+run over the remaining objects makes. Against RGW and moto.
+
+The write is stopped (SIGSTOP) as soon as it starts, three objects of the last part are deleted,
+and it is continued. A fault proxy holds the GETs of those three 3 s before relaying the
+server's NoSuchKey, so the first two parts are read and uploaded before the failure is seen
+(the case that read their sources again: 1.26 x the planned requests in the bench).
+"""
+
+import json
+import os
+import re
+import signal
+import tempfile
+import threading
+import unittest
+
+import s3env
+from fault_proxy import FaultProxy
+
+OBJECTS = 400
+SIZE = 32 * 1024  # about 13 MiB: three upload parts of 5 MiB
+VANISHED = ["set/obj-0370.bin", "set/obj-0385.bin", "set/obj-0399.bin"]
+
+
+class VanishedDuringWrite:
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="s3tar-vanished-")
+        self.addCleanup(self.tmp.cleanup)
+
+    def planned_requests(self, args):
+        rc, out, err = self.srv.run(*args, "--dry-run")
+        self.assertEqual(rc, 0, err[-2000:])
+        return int(re.search(r"Requests: (\d+) total", out).group(1))
+
+    def write_while_deleting(self, args, env):
+        """Runs `args`, deleting VANISHED while the process is stopped at the start of the write."""
+        lines = []
+        deleted = False
+        with self.srv.popen(*args, env=env) as p:
+            watchdog = threading.Timer(180, p.kill)  # a hung run ends the test, not the suite
+            watchdog.start()
+            self.addCleanup(watchdog.cancel)
+            for line in p.stderr:
+                lines.append(line)
+                if not deleted and b'"event":"archive.start"' in line:
+                    p.send_signal(signal.SIGSTOP)
+                    for key in VANISHED:
+                        self.srv.client.delete_object(Bucket=self.src, Key=key)
+                    deleted = True
+                    p.send_signal(signal.SIGCONT)
+            out = p.stdout.read()
+            rc = p.wait(timeout=120)
+        return rc, out.decode("utf-8", "replace"), b"".join(lines).decode("utf-8", "replace")
+
+    def test_a_rewrite_reads_no_source_twice_and_makes_the_clean_archive(self):
+        self.src, dst = self.srv.new_bucket("src"), self.srv.new_bucket("dst")
+        objects = {f"set/obj-{i:04d}.bin": s3env.data_for(f"set/{i}", SIZE) for i in range(OBJECTS)}
+        self.srv.put_many(self.src, objects)
+        args = ["-cf", f"s3://{dst}/a.tar", f"s3://{self.src}/set/", "--part-size", "5MiB"]
+        planned = self.planned_requests(args)
+        report = os.path.join(self.tmp.name, "report.json")
+        rules = [{"method": "GET", "path": ".*/" + re.escape(key), "responses": [{"action": "forward", "delay": 3}]}
+                 for key in VANISHED]
+        with FaultProxy(self.srv, rules) as proxy:
+            env = self.srv.binary_env(AWS_ENDPOINT_URL=proxy.endpoint)
+            rc, out, err = self.write_while_deleting([*args, "--skip-unreadable", "--report", report], env)
+            parts_sent = [r for r in proxy.requests() if r["method"] == "PUT" and "partNumber=" in r["query"]]
+        self.assertEqual(rc, s3env.EXIT_PARTIAL, err[-4000:])
+        with open(report, encoding="utf-8") as f:
+            rep = json.load(f)
+        self.assertEqual(sorted(s["key"] for s in rep["objects_skipped"]), VANISHED)
+        requests = rep["requests"]
+        self.assertEqual(requests.get("CreateMultipartUpload"), 2, f"one rewrite: {requests}")
+        self.assertGreater(len(parts_sent), 3, "the case needs parts uploaded before the failure was seen")
+        # Every remaining object read once, each vanished one at most twice (its GET, and a GET or
+        # HEAD that confirms it gone); the total within the bound of issue 8.
+        self.assertLessEqual(requests.get("GetObject", 0), OBJECTS - len(VANISHED) + 2 * len(VANISHED), requests)
+        self.assertLessEqual(rep["requests_total"], 1.1 * planned + 2 * len(VANISHED), requests)
+        self.assertEqual(self.srv.open_uploads(dst), [])
+
+        # A clean run over the objects that remain makes the same archive, byte for byte.
+        rc, out, err = self.srv.run("-cf", f"s3://{dst}/clean.tar", f"s3://{self.src}/set/", "--part-size", "5MiB")
+        self.assertEqual(rc, 0, err[-2000:])
+        written, clean = self.srv.get(dst, "a.tar"), self.srv.get(dst, "clean.tar")
+        self.assertEqual(len(written), len(clean))
+        self.assertTrue(written == clean, "the rewritten archive differs from a clean run's")
+        names = {name for name, _, _ in s3env.tar_members(written)} - {"toc.csv"}
+        self.assertEqual(names, set(objects) - set(VANISHED))
+
+
+s3env.server_classes(VanishedDuringWrite, globals())
+
+if __name__ == "__main__":
+    unittest.main()
