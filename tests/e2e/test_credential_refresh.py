@@ -91,7 +91,7 @@ class CredentialRefresh:
                                    "AWS_REGION": self.srv.region})
             started = time.time()
             rc, out, err = self.srv.run("-cf", f"s3://{dst}/a.tar", f"s3://{src}/set/", "--profile", "slowcreds",
-                                        "--concurrency", "8", "--debug", env=env, timeout=120)
+                                        "--concurrency", "8", "--debug", "--path-style", env=env, timeout=120)
             ended = time.time()
         self.assertEqual(rc, 0, err[-3000:])
 

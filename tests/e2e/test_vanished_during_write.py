@@ -4,7 +4,7 @@ the archive were uploaded: the volume is rewritten once without them, reading no
 run over the remaining objects makes. Against RGW and moto.
 
 The write is stopped (SIGSTOP) as soon as it starts, three objects of the last part are deleted,
-and it is continued. A fault proxy holds the GETs of those three 3 s before relaying the
+and it is continued. A fault proxy holds the GETs of those three 5 s before relaying the
 server's NoSuchKey, so the first two parts are read and uploaded before the failure is seen
 (the case that read their sources again: 1.26 x the planned requests in the bench).
 """
@@ -62,11 +62,13 @@ class VanishedDuringWrite:
         args = ["-cf", f"s3://{dst}/a.tar", f"s3://{self.src}/set/", "--part-size", "5MiB"]
         planned = self.planned_requests(args)
         report = os.path.join(self.tmp.name, "report.json")
-        rules = [{"method": "GET", "path": ".*/" + re.escape(key), "responses": [{"action": "forward", "delay": 3}]}
+        rules = [{"method": "GET", "path": ".*/" + re.escape(key), "responses": [{"action": "forward", "delay": 5}]}
                  for key in VANISHED]
         with FaultProxy(self.srv, rules) as proxy:
             env = self.srv.binary_env(AWS_ENDPOINT_URL=proxy.endpoint)
-            rc, out, err = self.write_while_deleting([*args, "--skip-unreadable", "--report", report], env)
+            # Path-style through the proxy (its rules match paths), as the other fault-proxy tests.
+            rc, out, err = self.write_while_deleting(
+                [*args, "--skip-unreadable", "--report", report, "--path-style"], env)
             parts_sent = [r for r in proxy.requests() if r["method"] == "PUT" and "partNumber=" in r["query"]]
         self.assertEqual(rc, s3env.EXIT_PARTIAL, err[-4000:])
         with open(report, encoding="utf-8") as f:
