@@ -66,4 +66,8 @@ std::string Md5Stream::hex() {
   return hex_encode(std::string_view(reinterpret_cast<const char*>(md), len));
 }
 
+bool is_md5_etag(std::string_view etag) {
+  return etag.size() == 32 && etag.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
 }  // namespace s3tar::s3

@@ -21,6 +21,10 @@ std::string md5_raw(std::string_view data);  // 16 bytes
 std::string md5_hex(std::string_view data);  // 32 lowercase hex digits
 std::string base64(std::string_view bytes);
 
+// A single-part upload's ETag is the MD5 of the object's bytes: 32 lowercase hex digits.
+// Multipart ("hex-N") and SSE-KMS ETags are not, and tell nothing about the bytes.
+bool is_md5_etag(std::string_view etag);
+
 // MD5 of data fed in pieces (a streamed body), without holding it.
 class Md5Stream {
  public:

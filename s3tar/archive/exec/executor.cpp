@@ -19,7 +19,8 @@ std::string where(const std::string& bucket, const std::string& key) { return "s
 std::string expected_multipart_etag(const std::vector<s3::CompletedPart>& parts) {
   std::vector<std::string> etags;
   for (const auto& p : parts) etags.push_back(p.etag);
-  if (!std::all_of(etags.begin(), etags.end(), is_md5_etag)) return "";
+  if (!std::all_of(etags.begin(), etags.end(), [](const std::string& e) { return s3::is_md5_etag(e); }))
+    return "";
   return s3::multipart_etag(etags);
 }
 

@@ -53,7 +53,7 @@ std::string where(const plan::Member& m) { return "s3://" + m.bucket() + "/" + s
 // be checked byte for byte: cheap, and it catches corruption the transport missed.
 bool checkable(const plan::Member& m, const plan::Piece& piece, const s3::GetResult& r) {
   const std::string& sse = r.info.server_side_encryption;
-  return piece.offset == 0 && piece.length == m.size && is_md5_etag(m.etag()) &&
+  return piece.offset == 0 && piece.length == m.size && s3::is_md5_etag(m.etag()) &&
          (sse.empty() || sse == "AES256");
 }
 
@@ -102,10 +102,6 @@ std::optional<SourceProblem> finish_fetch(s3::S3Client& client, const plan::Memb
 }
 
 }  // namespace
-
-bool is_md5_etag(const std::string& etag) {
-  return etag.size() == 32 && etag.find_first_not_of("0123456789abcdef") == std::string::npos;
-}
 
 namespace {
 

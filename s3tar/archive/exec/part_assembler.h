@@ -32,7 +32,4 @@ std::string assemble_part(s3::S3Client& client, const plan::Volume& volume, cons
 void keep_sources(const plan::Volume& volume, const plan::Part& part, const std::string& bytes,
                   SourceCache& cache);
 
-// A plain MD5 ETag (32 lowercase hex digits): single-part, not KMS-encrypted.
-bool is_md5_etag(const std::string& etag);
-
 }  // namespace s3tar::exec

@@ -46,5 +46,14 @@ TEST(Base64, KnownAnswers) {
   EXPECT_EQ(base64("foobar"), "Zm9vYmFy");
 }
 
+TEST(Md5Etag, OnlyThirtyTwoLowercaseHexDigitsAreAnMd5) {
+  EXPECT_TRUE(is_md5_etag("9e107d9d372bb6826bd81d3542a419d6"));
+  EXPECT_FALSE(is_md5_etag("9E107D9D372BB6826BD81D3542A419D6"));    // S3 writes lowercase
+  EXPECT_FALSE(is_md5_etag("9e107d9d372bb6826bd81d3542a419d6-3"));  // multipart
+  EXPECT_FALSE(is_md5_etag("9e107d9d372bb6826bd81d3542a419d"));
+  EXPECT_FALSE(is_md5_etag("9e107d9d372bb6826bd81d3542a419zz"));
+  EXPECT_FALSE(is_md5_etag(""));
+}
+
 }  // namespace
 }  // namespace s3tar::s3
