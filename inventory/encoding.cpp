@@ -2,6 +2,8 @@
 
 #include <strings.h>
 
+#include <algorithm>
+
 #include "s3tar/s3/digest.h"
 
 namespace s3tar::inventory {
@@ -11,8 +13,9 @@ using s3::hex_digit_value;
 
 void decode(std::string_view in, bool plus_is_space, std::string& out) {
   out.clear();
-  // Most keys have nothing to decode.
-  if (in.find_first_of(plus_is_space ? "%+" : "%") == std::string_view::npos) {
+  // Most keys have nothing to decode. A plain loop: string_view::find_first_of calls memchr
+  // over the set once per character of `in`: about half of a scan thread's CPU in a profile.
+  if (std::none_of(in.begin(), in.end(), [&](char c) { return c == '%' || (c == '+' && plus_is_space); })) {
     out.assign(in);
     return;
   }
