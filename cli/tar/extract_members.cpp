@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <future>
 
 #include "cli/context.h"
@@ -22,11 +23,14 @@
 namespace s3tar::cli {
 namespace {
 
+// `done` is called with bytes as each read or copy of them completes (for progress).
+using DoneBytesFn = std::function<void(uint64_t bytes)>;
+
 // Copies one member server-side into its own object: ranged UploadPartCopy from the archive
 // for members of at least the minimum part size, ranged GET + PUT below it.
 void extract_to_s3(s3::S3Client& client, const s3::ObjectRef& archive, const std::string& archive_etag,
                    const tar::TocEntry& e, const std::string& bucket, const std::string& key,
-                   const std::string& storage_class, const plan::Limits& limits) {
+                   const std::string& storage_class, const plan::Limits& limits, const DoneBytesFn& done) {
   s3::WriteOptions w;
   w.storage_class = storage_class;
   if (e.size < limits.min_part) {
@@ -37,6 +41,7 @@ void extract_to_s3(s3::S3Client& client, const s3::ObjectRef& archive, const std
       req.range = s3::ByteRange{e.offset, e.offset + e.size - 1};
       req.if_match = archive_etag;
       body = client.get_object(std::move(req)).get().body;
+      done(body.size());
     }
     client.put_object(bucket, key, std::make_shared<const std::string>(std::move(body)), w).get();
     return;
@@ -60,6 +65,7 @@ void extract_to_s3(s3::S3Client& client, const s3::ObjectRef& archive, const std
     for (size_t i = 0; i < etags.size(); ++i) {  // every copy is waited for before the abort
       try {
         parts.push_back({static_cast<int>(i + 1), etags[i].get()});
+        done(std::min(e.size, (i + 1) * chunk) - i * chunk);
       } catch (...) {
         if (!failed) failed = std::current_exception();
       }
@@ -86,8 +92,9 @@ std::filesystem::path local_path(const std::filesystem::path& dir, const std::st
 
 // Writes the member to a temporary file next to `path` (a short name of its own, so that a
 // member name of up to the file system's 255 bytes still fits), then renames it into place.
+// `done` is called from the transfer's sink as bytes arrive.
 void extract_to_local(s3::S3Client& client, const s3::ObjectRef& archive, const std::string& archive_etag,
-                      const tar::TocEntry& e, const std::filesystem::path& path) {
+                      const tar::TocEntry& e, const std::filesystem::path& path, const DoneBytesFn& done) {
   std::filesystem::create_directories(path.parent_path());
   std::string tmp = (path.parent_path() / ".s3tar-partial-XXXXXX").string();
   const int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
@@ -103,9 +110,12 @@ void extract_to_local(s3::S3Client& client, const s3::ObjectRef& archive, const 
       req.range = s3::ByteRange{e.offset, e.offset + e.size - 1};
       req.if_match = archive_etag;
       uint64_t written = 0;  // a retry starts again at offset 0: the last write's end counts
-      req.sink = [fd, &written](uint64_t offset, const char* data, size_t n) {
+      log::TransferBytes received;
+      req.sink = [fd, &written, &received, &done](uint64_t offset, const char* data, size_t n) {
         written = offset + n;
-        return ::pwrite(fd, data, n, static_cast<off_t>(offset)) == static_cast<ssize_t>(n);
+        if (::pwrite(fd, data, n, static_cast<off_t>(offset)) != static_cast<ssize_t>(n)) return false;
+        done(received.advance(written));
+        return true;
       };
       client.get_object(std::move(req)).get();
       if (written != e.size)
@@ -143,6 +153,9 @@ std::uint64_t extract_members(s3::S3Client& client, const s3::ObjectRef& archive
   uint64_t bytes = 0, total_bytes = 0;
   for (const auto& e : todo) total_bytes += e.size;
   log::Progress progress("extract " + url, todo.size(), total_bytes);
+  const DoneBytesFn done = [&progress](uint64_t n) {
+    if (n > 0) progress.add(0, n);
+  };
   for (size_t start = 0; start < todo.size(); start += kWindow) {
     if (stop_flag()) throw exec::Interrupted("stopped while extracting " + url);
     const size_t end = std::min(todo.size(), start + kWindow);
@@ -152,18 +165,19 @@ std::uint64_t extract_members(s3::S3Client& client, const s3::ObjectRef& archive
       if (to_s3) {
         work.push_back(std::async(std::launch::async, [&, e] {
           extract_to_s3(client, archive, archive_etag, e, dest.bucket, dest.key + e.name,
-                        target.storage_class, target.limits);
+                        target.storage_class, target.limits, done);
         }));
       } else {
         const auto path = local_path(target.destination, e.name);
-        work.push_back(std::async(
-            std::launch::async, [&, e, path] { extract_to_local(client, archive, archive_etag, e, path); }));
+        work.push_back(std::async(std::launch::async, [&, e, path] {
+          extract_to_local(client, archive, archive_etag, e, path, done);
+        }));
       }
     }
     for (size_t i = start; i < end; ++i) {
       work[i - start].get();
       bytes += todo[i].size;
-      progress.add(1, todo[i].size);
+      progress.add(1, 0);  // its bytes were counted as they arrived
       if (target.verbosity > 0) log::info("extract.member", todo[i].name, {{"size", todo[i].size}});
     }
   }

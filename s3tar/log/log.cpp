@@ -80,6 +80,11 @@ Options detect_options(int verbosity) {
     if (v == "text") o.json = false;
   }
   o.level = static_cast<Level>(std::min(4, 2 + verbosity));
+  if (const char* p = std::getenv("S3TAR_PROGRESS_SECONDS")) {
+    char* end = nullptr;
+    const double v = std::strtod(p, &end);
+    if (end != p && *end == '\0' && v >= 0) o.progress_seconds = v;  // anything else: the default
+  }
   return o;
 }
 
@@ -114,74 +119,90 @@ void write(Level level, std::string_view event, std::string_view message, const 
   std::fflush(stderr);
 }
 
+namespace {
+
+double progress_interval() {
+  if (g_options.progress_seconds >= 0) return g_options.progress_seconds;
+  return g_options.terminal && !g_options.json ? 0.2 : 10.0;
+}
+
+}  // namespace
+
 Progress::Progress(std::string label, uint64_t total_objects, uint64_t total_bytes)
-    : label_(std::move(label)),
-      total_objects_(total_objects),
-      total_bytes_(total_bytes),
-      start_(now_seconds()) {}
+    : label_(std::move(label)), count_(total_objects, total_bytes, now_seconds(), progress_interval()) {}
 
 Progress::~Progress() { finish(); }
 
 void Progress::add(uint64_t objects, uint64_t bytes) {
   std::lock_guard lock(g_mu);
-  objects_ += objects;
-  bytes_ += bytes;
   const double t = now_seconds();
-  const double interval = g_options.terminal && !g_options.json ? 0.2 : 10.0;
-  if (t - last_draw_ >= interval) {
-    last_draw_ = t;
-    draw(false);
-  }
+  if (!finished_ && count_.add(objects, bytes, t)) draw(count_.figures(t));
 }
 
 void Progress::finish() {
   std::lock_guard lock(g_mu);
   if (finished_) return;
   finished_ = true;
-  if (!g_options.json && g_progress_line_open) {
-    clear_progress_locked();
-  }
+  if (!g_options.json) clear_progress_locked();
+  summarize(count_.figures(now_seconds()));
 }
 
 // Called with g_mu held.
-void Progress::draw(bool /*final*/) {
-  const double elapsed = std::max(1e-3, now_seconds() - start_);
-  const double rate = static_cast<double>(bytes_) / elapsed;
-  const double remaining = total_bytes_ > bytes_ ? static_cast<double>(total_bytes_ - bytes_) : 0;
-  const double eta = rate > 0 ? remaining / rate : 0;
+void Progress::summarize(const ProgressFigures& f) {
+  if (!enabled(Level::Info)) return;
   if (g_options.json) {
-    if (!enabled(Level::Info)) return;
+    nlohmann::json j = {{"time", timestamp()},
+                        {"level", "info"},
+                        {"event", "progress.summary"},
+                        {"msg", label_},
+                        {"objects", f.objects},
+                        {"objects_total", f.objects_total},
+                        {"bytes", f.bytes},
+                        {"bytes_total", f.bytes_total},
+                        {"elapsed_seconds", f.elapsed_seconds},
+                        {"bytes_per_second", static_cast<uint64_t>(f.bytes_per_second)}};
+    std::fputs((j.dump() + "\n").c_str(), stderr);
+  } else {
+    std::fputs((summary_text(label_, f) + "\n").c_str(), stderr);
+  }
+  std::fflush(stderr);
+}
+
+// Called with g_mu held.
+void Progress::draw(const ProgressFigures& f) {
+  if (!enabled(Level::Info)) return;
+  if (g_options.json) {
     nlohmann::json j = {{"time", timestamp()},
                         {"level", "info"},
                         {"event", "progress"},
                         {"msg", label_},
-                        {"objects", objects_},
-                        {"objects_total", total_objects_},
-                        {"bytes", bytes_},
-                        {"bytes_total", total_bytes_},
-                        {"bytes_per_second", static_cast<uint64_t>(rate)},
-                        {"eta_seconds", static_cast<uint64_t>(eta)}};
+                        {"objects", f.objects},
+                        {"objects_total", f.objects_total},
+                        {"bytes", f.bytes},
+                        {"bytes_total", f.bytes_total},
+                        {"bytes_per_second", static_cast<uint64_t>(f.bytes_per_second)},
+                        {"eta_seconds", static_cast<uint64_t>(f.eta_seconds)}};
     std::fputs((j.dump() + "\n").c_str(), stderr);
     return;
   }
-  const double frac = total_bytes_ ? static_cast<double>(bytes_) / static_cast<double>(total_bytes_) : 0;
+  const auto objects = static_cast<unsigned long long>(f.objects);
+  const auto objects_total = static_cast<unsigned long long>(f.objects_total);
+  const std::string bytes = human_bytes(f.bytes), bytes_total = human_bytes(f.bytes_total);
+  const std::string rate = human_bytes(f.bytes_per_second);
   if (!g_options.terminal) {
     // A log file or pipe: one plain line per report, no carriage returns or escape codes.
-    std::fprintf(stderr, "%s: %.0f%% %llu/%llu objects %s/%s %s/s ETA %.0fs\n", label_.c_str(), frac * 100,
-                 static_cast<unsigned long long>(objects_), static_cast<unsigned long long>(total_objects_),
-                 human_bytes(static_cast<double>(bytes_)).c_str(),
-                 human_bytes(static_cast<double>(total_bytes_)).c_str(), human_bytes(rate).c_str(), eta);
+    std::fprintf(stderr, "%s: %.0f%% %llu/%llu objects %s/%s %s/s ETA %.0fs\n", label_.c_str(),
+                 f.fraction * 100, objects, objects_total, bytes.c_str(), bytes_total.c_str(), rate.c_str(),
+                 f.eta_seconds);
     std::fflush(stderr);
     return;
   }
   const int width = 24;
-  std::string bar(static_cast<size_t>(frac * width), '#');
+  std::string bar(static_cast<size_t>(f.fraction * width), '#');
   bar.resize(width, '.');
   std::fprintf(stderr, "\r\033[K%s [%s] %3.0f%% %llu/%llu objects %s/%s %s/s ETA %.0fs", label_.c_str(),
-               bar.c_str(), frac * 100, static_cast<unsigned long long>(objects_),
-               static_cast<unsigned long long>(total_objects_),
-               human_bytes(static_cast<double>(bytes_)).c_str(),
-               human_bytes(static_cast<double>(total_bytes_)).c_str(), human_bytes(rate).c_str(), eta);
+               bar.c_str(), f.fraction * 100, objects, objects_total, bytes.c_str(), bytes_total.c_str(),
+               rate.c_str(), f.eta_seconds);
   std::fflush(stderr);
   g_progress_line_open = true;
 }

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "s3tar/log/progress_count.h"
+
 namespace s3tar::log {
 
 enum class Level { Error = 0, Warn = 1, Info = 2, Debug = 3, Trace = 4 };
@@ -16,6 +18,9 @@ struct Options {
   bool json = false;      // default: JSON when stderr is not a terminal
   bool terminal = false;  // stderr is a terminal: progress is a bar redrawn in place
   Level level = Level::Info;
+  // Seconds between progress reports; below 0: 0.2 on a terminal, 10 otherwise.
+  // S3TAR_PROGRESS_SECONDS sets it.
+  double progress_seconds = -1;
 };
 
 void init(Options options);
@@ -47,7 +52,9 @@ inline std::string human_bytes(uint64_t bytes) { return human_bytes(static_cast<
 
 // A progress bar redrawn in place on a terminal (at most 5 times a second); elsewhere a JSON
 // "progress" line, or a plain text line without escape codes (S3TAR_LOG_FORMAT=text), every
-// 10 s. Thread-safe.
+// 10 s. Work is added as it completes (bytes as each read or copy ends, objects when whole);
+// finish() writes the summary: objects, bytes and elapsed time ("progress.summary" in JSON).
+// Thread-safe.
 class Progress {
  public:
   Progress(std::string label, uint64_t total_objects, uint64_t total_bytes);
@@ -56,11 +63,10 @@ class Progress {
   void finish();
 
  private:
-  void draw(bool final);
+  void draw(const ProgressFigures& f);
+  void summarize(const ProgressFigures& f);
   std::string label_;
-  uint64_t total_objects_, total_bytes_;
-  uint64_t objects_ = 0, bytes_ = 0;
-  double start_, last_draw_ = 0;
+  ProgressCount count_;
   bool finished_ = false;
 };
 

@@ -61,10 +61,18 @@ VolumeResult Executor::write_volume(const std::string& bucket, const plan::Volum
 // here too, so --skip-unreadable can re-plan without it.
 std::string Executor::put_single(const std::string& bucket, const plan::Volume& volume,
                                  const std::string& toc, SourceCache* cache) {
+  log::Progress progress(where(bucket, volume.key), volume.members.size(), volume.total_size);
+  uint64_t shown = 0;
+  auto read = [&](uint64_t bytes) {
+    shown += bytes;
+    progress.add(0, bytes);
+  };
+  const plan::Part& part = volume.parts.at(0);
   auto body =
-      std::make_shared<const std::string>(assemble_part(client_, volume, volume.parts.at(0), toc, cache));
+      std::make_shared<const std::string>(assemble_part(client_, volume, part, toc, cache, nullptr, read));
   const std::string expected = s3::md5_hex(*body);
   client_.put_object(bucket, volume.key, body, options_.write).get();
+  progress.add(objects_in(part), part.size - shown);
   return etag_is_md5(options_.write) ? expected : "";
 }
 

@@ -122,7 +122,8 @@ void keep_sources(const plan::Volume& volume, const plan::Part& part, const std:
 }
 
 std::string assemble_part(s3::S3Client& client, const plan::Volume& volume, const plan::Part& part,
-                          const std::string& toc_bytes, SourceCache* cache, std::atomic<bool>* failed) {
+                          const std::string& toc_bytes, SourceCache* cache, std::atomic<bool>* failed,
+                          const ReadBytesFn& read) {
   const std::vector<plan::Piece> pieces = plan::expand_pieces(volume, part);
   uint64_t total = 0;
   for (const auto& piece : pieces) total += piece.length;
@@ -169,6 +170,7 @@ std::string assemble_part(s3::S3Client& client, const plan::Volume& volume, cons
         if (failed) *failed = true;  // the other parts of the volume stop before they upload
       } else {
         read_ok[f] = true;
+        if (read) read(piece.length);
       }
     } catch (...) {
       if (!other) other = std::current_exception();

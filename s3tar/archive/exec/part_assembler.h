@@ -5,6 +5,8 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
+#include <functional>
 #include <string>
 
 #include "s3tar/archive/exec/source_cache.h"
@@ -22,10 +24,12 @@ namespace s3tar::exec {
 // With a cache, whole sources a failed attempt read are taken from it instead of read again,
 // and when sources of this part turn out unreadable, the ones read are kept in it for the
 // rewrite. `failed`, when given, is set as soon as a failure is seen (the volume's other parts
-// then keep what they read instead of uploading it).
+// then keep what they read instead of uploading it). `read`, when given, is called on the
+// calling thread with the bytes of each source piece as its read completes (for progress).
+using ReadBytesFn = std::function<void(std::uint64_t bytes)>;
 std::string assemble_part(s3::S3Client& client, const plan::Volume& volume, const plan::Part& part,
                           const std::string& toc_bytes, SourceCache* cache = nullptr,
-                          std::atomic<bool>* failed = nullptr);
+                          std::atomic<bool>* failed = nullptr, const ReadBytesFn& read = {});
 
 // Keeps the whole sources of an assembled part in `cache` (its upload is given up: the volume
 // is written again).

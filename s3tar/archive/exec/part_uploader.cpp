@@ -126,12 +126,18 @@ class PartQueue {
       const plan::Part& part = volume_.parts[i];
       try {
         std::string etag;
+        uint64_t shown = 0;  // bytes of this part already in the progress
         if (part.kind == plan::PartKind::Copy) {
           etag = send_copy_part(session_, volume_, part);
         } else {
           Slot slot(memory_);
+          // Each source read counts as it completes; the rest of the part once it is uploaded.
+          auto read = [&](uint64_t bytes) {
+            shown += bytes;
+            progress_.add(0, bytes);
+          };
           auto body = std::make_shared<const std::string>(
-              assemble_part(client_, volume_, part, toc_, cache_, &failed_));
+              assemble_part(client_, volume_, part, toc_, cache_, &failed_, read));
           if (failed_) {  // another part failed: the volume will be written again (or not at all)
             if (cache_) keep_sources(volume_, part, *body, *cache_);
             return;
@@ -141,12 +147,7 @@ class PartQueue {
           if (cache_) slot.keep(i, std::move(body));
         }
         outcome_.completed[i] = {static_cast<int>(part.number), etag};
-        uint64_t objects = 0;
-        for (const auto& piece : part.pieces) {
-          if (piece.kind == plan::PieceKind::Header) ++objects;
-          if (piece.kind == plan::PieceKind::Members) objects += piece.offset;  // a run of whole members
-        }
-        progress_.add(objects, part.size);
+        progress_.add(objects_in(part), part.size - shown);
       } catch (const SourceError& e) {
         std::lock_guard lock(mu_);
         outcome_.problems.insert(outcome_.problems.end(), e.problems().begin(), e.problems().end());
@@ -189,6 +190,15 @@ class PartQueue {
 };
 
 }  // namespace
+
+uint64_t objects_in(const plan::Part& part) {
+  uint64_t objects = 0;
+  for (const auto& piece : part.pieces) {
+    if (piece.kind == plan::PieceKind::Header) ++objects;
+    if (piece.kind == plan::PieceKind::Members) objects += piece.offset;  // a run of whole members
+  }
+  return objects;
+}
 
 PartsOutcome upload_parts(s3::S3Client& client, s3::UploadSession& session, const plan::Volume& volume,
                           const std::string& toc_bytes, const PartConcurrency& concurrency,

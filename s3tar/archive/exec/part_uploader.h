@@ -37,6 +37,9 @@ struct PartConcurrency {
 // upload parts fit in that bound reads no source twice however late in the write a source
 // vanishes. A stop request aborts the upload at once (copies of
 // up to 5 GiB in flight then fail fast instead of running on after SIGTERM).
+// The members whose headers a part holds (for progress: an object counts once its header is sent).
+uint64_t objects_in(const plan::Part& part);
+
 PartsOutcome upload_parts(s3::S3Client& client, s3::UploadSession& session, const plan::Volume& volume,
                           const std::string& toc_bytes, const PartConcurrency& concurrency,
                           SourceCache* cache, const std::atomic<bool>& stop);
