@@ -143,8 +143,8 @@ std::vector<plan::Member> members_except(const plan::Volume& volume,
   return rest;
 }
 
-std::vector<SourceProblem> probe(s3::S3Client& client, const std::vector<plan::Member>& members,
-                                 bool exhaustive, const std::string& archive) {
+std::vector<SourceProblem> probe(s3::S3Client& client, std::span<const plan::Member> members, bool exhaustive,
+                                 const std::string& archive) {
   ProbeResult r = probe_sources(client, members, exhaustive);
   log::debug(
       "sources.probed",
@@ -163,7 +163,7 @@ std::optional<VolumeResult> write_checked(s3::S3Client& client, Executor& execut
                                           const WriteRequest& request, size_t index, plan::Volume volume,
                                           std::vector<SourceProblem>& skipped) {
   const std::string archive = "s3://" + request.bucket + "/" + volume.key;
-  std::vector<SourceProblem> problems = probe(client, volume.members, false, archive);
+  std::vector<SourceProblem> problems = probe(client, volume.members.span(), false, archive);
   if (!problems.empty()) {
     if (!request.skip_unreadable)
       throw SourceError(describe_problems(problems) + "; nothing of " + archive + " was written", problems);

@@ -31,7 +31,7 @@ Verdict compare(const plan::Member& m, const s3::ListedObject& o) {
 }
 
 // Lists the key range of one bucket's members; sets verdicts. Returns the pages used.
-size_t list_bucket(s3::S3Client& client, const std::string& bucket, const std::vector<plan::Member>& members,
+size_t list_bucket(s3::S3Client& client, const std::string& bucket, std::span<const plan::Member> members,
                    const std::map<std::string, std::vector<size_t>>& by_key, std::vector<Verdict>& verdicts,
                    size_t max_pages) {
   std::vector<std::string> keys;
@@ -104,7 +104,7 @@ std::string start_after_for(const std::string& key) {
   return key.substr(0, cut);
 }
 
-ProbeResult probe_sources(s3::S3Client& client, const std::vector<plan::Member>& members, bool exhaustive) {
+ProbeResult probe_sources(s3::S3Client& client, std::span<const plan::Member> members, bool exhaustive) {
   ProbeResult result;
   if (members.empty()) return result;
   std::vector<Verdict> verdicts(members.size(), Verdict::Unverified);

@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -29,7 +30,7 @@ struct ProbeResult {
   size_t unverified = 0;  // members neither listed nor HEAD-ed
 };
 
-ProbeResult probe_sources(s3::S3Client& client, const std::vector<plan::Member>& members, bool exhaustive);
+ProbeResult probe_sources(s3::S3Client& client, std::span<const plan::Member> members, bool exhaustive);
 
 // A StartAfter value for ListObjectsV2 that lists `key` (if it exists) among the next keys:
 // `key` without its last UTF-8 character, so still valid UTF-8 (the few keys between the two

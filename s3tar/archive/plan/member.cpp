@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "s3tar/archive/plan/block_arena.h"
 #include "s3tar/errors.h"
 
 namespace s3tar::plan {
@@ -83,7 +84,7 @@ struct Member::Block {
 };
 static_assert(sizeof(std::int64_t) + 16 + 4 * sizeof(std::uint16_t) == 32, "no padding in the block");
 
-void Member::Free::operator()(Block* b) const { ::operator delete(b); }
+void Member::Free::operator()(Block* b) const { block_arena::release(b); }
 
 Member::Member(std::string_view bucket, std::string_view key, std::string_view version_id,
                std::string_view etag, std::uint64_t size_, std::int64_t mtime)
@@ -98,7 +99,7 @@ Member::Member(std::string_view bucket, std::string_view key, std::string_view v
     throw BadInputError("the ETag of " + std::string(key) + " is longer than " + std::to_string(kMaxText) +
                         " bytes");
   const std::size_t text = key.size() + version_id.size() + (binary ? 0 : etag.size());
-  auto* b = static_cast<Block*>(::operator new(sizeof(Block) + text));
+  auto* b = static_cast<Block*>(block_arena::allocate(sizeof(Block) + text));
   b->mtime = mtime;
   b->bucket = bucket_id(bucket);
   b->key_len = static_cast<std::uint16_t>(key.size());
@@ -122,7 +123,7 @@ Member::Member(std::string_view bucket, std::string_view key, std::string_view v
 Member::Member(const Member& other) : size(other.size) {
   if (!other.block_) return;
   const std::size_t n = other.block_->bytes();
-  auto* b = static_cast<Block*>(::operator new(n));
+  auto* b = static_cast<Block*>(block_arena::allocate(n));
   std::memcpy(static_cast<void*>(b), other.block_.get(), n);
   block_.reset(b);
 }

@@ -8,11 +8,11 @@
 
 namespace s3tar::plan {
 
-// Bucket, key, version id, ETag, size and mtime of one source object. Sixteen bytes plus one heap
-// block holding the key and version id back to back, the mtime, the bucket as a small id into a
-// process-wide table of bucket names (a day's objects share one or a few), and the ETag as 16
-// bytes of binary MD5 when it is one ("hex" or multipart "hex-N": the part count is kept too);
-// any other ETag is kept as text. Every accessor gives back exactly what was given.
+// Bucket, key, version id, ETag, size and mtime of one source object. Sixteen bytes plus one
+// block (from block_arena.h) holding the key and version id back to back, the mtime, the bucket as a small id
+// into a process-wide table of bucket names (a day's objects share one or a few), and the ETag as 16 bytes of
+// binary MD5 when it is one ("hex" or multipart "hex-N": the part count is kept too); any other ETag is kept
+// as text. Every accessor gives back exactly what was given.
 class Member {
  public:
   Member() = default;

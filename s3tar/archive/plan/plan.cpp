@@ -32,7 +32,9 @@
 
 #include <algorithm>
 #include <limits>
+#include <memory>
 #include <numeric>
+#include <span>
 
 #include "s3tar/archive/tar/names.h"
 
@@ -198,8 +200,8 @@ class Cutter {
  public:
   Cutter(Volume& v, const Settings& s, std::uint64_t target) : v_(v), s_(s), target_(target) {}
 
-  void run(const std::vector<std::uint64_t>& header_sizes) {
-    headers_ = &header_sizes;
+  void run(std::span<const std::uint32_t> header_sizes) {
+    headers_ = header_sizes;
     append(PieceKind::Toc, 0, 0, v_.toc_size, target_);
     for (std::size_t i = 0; i < v_.members.size(); ++i) {
       const auto member = static_cast<std::uint32_t>(i);
@@ -242,7 +244,7 @@ class Cutter {
   // 0 when piece i does not start one.
   std::size_t whole_member_at(const std::vector<Piece>& in, std::size_t i) const {
     const Piece& h = in[i];
-    if (h.kind != PieceKind::Header || h.offset != 0 || h.length != (*headers_)[h.member]) return 0;
+    if (h.kind != PieceKind::Header || h.offset != 0 || h.length != headers_[h.member]) return 0;
     const std::uint64_t size = v_.members[h.member].size;
     if (size >= s_.copy_threshold) return 0;
     std::size_t j = i + 1;
@@ -307,14 +309,14 @@ class Cutter {
   Volume& v_;
   const Settings& s_;
   std::uint64_t target_;
-  const std::vector<std::uint64_t>* headers_ = nullptr;
+  std::span<const std::uint32_t> headers_;
   Part cur_;
   std::uint64_t pos_ = 0;
 };
 
 // toc.csv sits before the members, so the data offsets it lists depend on its own size: iterate
 // from below to the least fixed point (sizes only grow, so this terminates).
-void layout(Volume& v, const std::vector<std::uint64_t>& header_sizes) {
+void layout(Volume& v, std::span<const std::uint32_t> header_sizes) {
   std::uint64_t toc = toc_total(0, v.format);
   std::uint64_t csv = 0;
   while (true) {
@@ -419,8 +421,29 @@ Stats& Stats::operator+=(const Stats& o) {
   return *this;
 }
 
-// Peak memory matters here (a day plans millions of members): index-sized vectors, and the
-// input's vectors are released as soon as the volumes hold the members.
+// Puts members and headers in `order` (order[k]: the index of the k-th), in place: each cycle
+// of the permutation is rotated once, and `order` is left as the identity.
+void put_in_order(std::vector<Member>& members, HeaderSizes& headers, std::vector<Index>& order) {
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    if (order[k] == k) continue;
+    Member member = std::move(members[k]);
+    const std::uint32_t header = headers[k];
+    std::size_t j = k;
+    while (order[j] != k) {
+      const std::size_t from = order[j];
+      members[j] = std::move(members[from]);
+      headers[j] = headers[from];
+      order[j] = static_cast<Index>(j);
+      j = from;
+    }
+    members[j] = std::move(member);
+    headers[j] = header;
+    order[j] = static_cast<Index>(j);
+  }
+}
+
+// Peak memory matters here (a day plans millions of members): index-sized vectors, and one
+// member vector, put in archive order in place, that the volumes share.
 Plan make_plan(std::vector<Member> members, const Options& options) {
   const Settings s = validate(options);
   Plan plan;
@@ -463,30 +486,22 @@ Plan make_plan(std::vector<Member> members, const Options& options) {
   }
   groups.push_back(Group{begin, order.size(), est.target()});
 
-  plan.volumes.resize(groups.size());
-  std::vector<std::vector<std::uint64_t>> header_sizes(groups.size());
-  for (std::size_t g = 0; g < groups.size(); ++g) {
-    Volume& v = plan.volumes[g];
-    v.members.reserve(groups[g].end - groups[g].begin);
-    header_sizes[g].reserve(groups[g].end - groups[g].begin);
-    for (std::size_t k = groups[g].begin; k < groups[g].end; ++k) {
-      v.members.push_back(std::move(members[order[k]]));
-      header_sizes[g].push_back(headers[order[k]]);
-    }
-  }
-  std::vector<Member>().swap(members);
+  // The members and their header sizes in archive order, in place; the volumes share them.
+  put_in_order(members, headers, order);
   std::vector<Index>().swap(order);
-  HeaderSizes().swap(headers);
+  const auto all = std::make_shared<const std::vector<Member>>(std::move(members));
 
+  plan.volumes.resize(groups.size());
   for (std::size_t g = 0; g < groups.size(); ++g) {
     Volume& v = plan.volumes[g];
     v.key = volume_key(options.archive_key, g, groups.size());
     v.format = options.format;
     v.upload_part_target = groups[g].target;
+    v.members = MemberRange(all, groups[g].begin, groups[g].end);
+    const std::span<const std::uint32_t> header_sizes(headers.data() + groups[g].begin, v.members.size());
     for (const Member& m : v.members) v.toc_mtime = std::max(v.toc_mtime, m.mtime());
-    layout(v, header_sizes[g]);
-    Cutter(v, s, v.upload_part_target).run(header_sizes[g]);
-    std::vector<std::uint64_t>().swap(header_sizes[g]);
+    layout(v, header_sizes);
+    Cutter(v, s, v.upload_part_target).run(header_sizes);
     v.single_put = v.total_size < s.limits.min_part;
     // The estimates above are upper bounds; a violation here is a planner bug.
     if (v.parts.size() > s.limits.max_parts || v.total_size > s.limits.max_object ||
@@ -497,103 +512,6 @@ Plan make_plan(std::vector<Member> members, const Options& options) {
     plan.stats += v.stats;
   }
   return plan;
-}
-
-std::uint64_t header_size(const Volume& volume, std::size_t member) {
-  const std::uint64_t start = member == 0
-                                  ? volume.toc_size
-                                  : volume.data_offsets.at(member - 1) + volume.members[member - 1].size +
-                                        padding_size(volume.members[member - 1].size);
-  return volume.data_offsets.at(member) - start;
-}
-
-std::vector<Piece> expand_pieces(const Volume& volume, const Part& part) {
-  std::vector<Piece> out;
-  out.reserve(part.pieces.size());
-  for (const Piece& piece : part.pieces) {
-    if (piece.kind != PieceKind::Members) {
-      out.push_back(piece);
-      continue;
-    }
-    for (std::uint64_t i = piece.member; i < piece.member + piece.offset; ++i) {
-      const auto m = static_cast<std::uint32_t>(i);
-      const std::uint64_t size = volume.members.at(m).size;
-      out.push_back(Piece{PieceKind::Header, m, 0, header_size(volume, m)});
-      if (size > 0) out.push_back(Piece{PieceKind::Source, m, 0, size});
-      if (padding_size(size) > 0) out.push_back(Piece{PieceKind::Padding, m, 0, padding_size(size)});
-    }
-  }
-  return out;
-}
-
-tar::MemberHeaderInfo header_info(const Volume& volume, std::size_t member) {
-  const Member& m = volume.members.at(member);
-  return tar::MemberHeaderInfo{tar::member_name_for_key(m.key()), m.size, m.mtime(), 0644};
-}
-
-std::vector<tar::TocEntry> toc_entries(const Volume& volume) {
-  std::vector<tar::TocEntry> out;
-  out.reserve(volume.members.size());
-  for (std::size_t i = 0; i < volume.members.size(); ++i) {
-    const Member& m = volume.members[i];
-    out.push_back(tar::TocEntry{std::string(m.key()), volume.data_offsets[i], m.size, m.etag()});
-  }
-  return out;
-}
-
-std::string render_toc(const Volume& volume) {
-  std::string out = tar::make_header(
-      tar::MemberHeaderInfo{std::string(tar::kTocName), volume.toc_data_size, volume.toc_mtime, 0644},
-      volume.format);
-  out.reserve(volume.toc_size);
-  for (std::size_t i = 0; i < volume.members.size(); ++i) {
-    const Member& m = volume.members[i];
-    tar::append_toc_row(out, m.key(), volume.data_offsets[i], m.size, m.etag());
-  }
-  out.append(padding_size(volume.toc_data_size), '\0');
-  if (out.size() != volume.toc_size)
-    throw std::logic_error(fmt::format("toc.csv is {} bytes, planned {}", out.size(), volume.toc_size));
-  return out;
-}
-
-std::string render_generated(const Volume& volume, const Piece& piece) {
-  switch (piece.kind) {
-    case PieceKind::Toc:
-      return render_toc(volume).substr(piece.offset, piece.length);
-    case PieceKind::Header:
-      return tar::make_header(header_info(volume, piece.member), volume.format)
-          .substr(piece.offset, piece.length);
-    case PieceKind::Padding:
-    case PieceKind::End:
-      return std::string(piece.length, '\0');
-    case PieceKind::Source:
-    case PieceKind::Members:
-      break;
-  }
-  throw std::invalid_argument("render_generated: a Source piece is fetched, a Members run expanded first");
-}
-
-std::string render_volume_reference(const Volume& volume, const SourceBytesFn& source_bytes) {
-  std::string out;
-  out.reserve(volume.total_size);
-  std::string toc;
-  for (const Part& part : volume.parts) {
-    if (part.kind == PartKind::Copy) {
-      out += source_bytes(volume.members.at(part.copy.member), part.copy.offset, part.copy.length);
-      continue;
-    }
-    for (const Piece& piece : expand_pieces(volume, part)) {
-      if (piece.kind == PieceKind::Source) {
-        out += source_bytes(volume.members.at(piece.member), piece.offset, piece.length);
-      } else if (piece.kind == PieceKind::Toc) {
-        if (toc.empty()) toc = render_toc(volume);
-        out.append(toc, piece.offset, piece.length);
-      } else {
-        out += render_generated(volume, piece);
-      }
-    }
-  }
-  return out;
 }
 
 }  // namespace s3tar::plan

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "s3tar/archive/plan/member.h"
+#include "s3tar/archive/plan/member_range.h"
 #include "s3tar/archive/tar/header.h"
 #include "s3tar/archive/tar/toc.h"
 #include "s3tar/errors.h"
@@ -122,7 +123,7 @@ struct Stats {
 struct Volume {
   std::string key;  // archive object key
   tar::Format format = tar::Format::Pax;
-  std::vector<Member> members;              // archive order (toc.csv comes first, before all of them)
+  MemberRange members;                      // archive order (toc.csv comes first, before all of them)
   std::vector<std::uint64_t> data_offsets;  // parallel to members: where each member's data starts
   std::int64_t toc_mtime = 0;               // newest member mtime: no wall clock in the archive
   std::uint64_t toc_data_size = 0;          // bytes of toc.csv text

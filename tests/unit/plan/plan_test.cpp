@@ -378,6 +378,30 @@ TEST(PlanVolumes, SizeLimitSplitsAndNamesVolumes) {
   EXPECT_EQ(plan.stats.requests.create_multipart_upload, 3u);
 }
 
+// A day's plan holds millions of members: its volumes are ranges of one vector, in archive
+// order, that stays alive as long as any volume (or a copy of one) does.
+TEST(PlanVolumes, VolumesShareOneMemberVector) {
+  Options o;
+  o.size_limit = 100 * MiB;
+  Volume kept;
+  std::vector<std::string> keys;
+  {
+    const Plan plan = make_plan(uniform(1000, 256 * KiB), o);
+    ASSERT_EQ(plan.volumes.size(), 3u);
+    for (std::size_t g = 0; g + 1 < plan.volumes.size(); ++g)
+      EXPECT_EQ(&plan.volumes[g + 1].members[0],
+                &plan.volumes[g].members[0] + plan.volumes[g].members.size());
+    kept = plan.volumes[1];
+    for (const Member& m : plan.volumes[1].members) keys.emplace_back(m.key());
+  }
+  ASSERT_EQ(kept.members.size(), keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) EXPECT_EQ(kept.members[i].key(), keys[i]);
+  EXPECT_THROW(kept.members.at(keys.size()), std::out_of_range);
+  const MemberRange own({Member("b", "k", "", "", 1, 0)});
+  EXPECT_EQ(own.size(), 1u);
+  EXPECT_EQ(own.at(0).key(), "k");
+}
+
 TEST(PlanVolumes, PartTargetGrowsToStayWithinMaxParts) {
   Options o;
   o.limits = small_limits();

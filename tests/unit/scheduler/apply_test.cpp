@@ -87,13 +87,14 @@ class MemoryStore : public DailyStore {
   VolumeWrite write_as_a_run_would(const plan::Plan& plan, std::size_t index, bool if_none_match) {
     VolumeWrite w;
     w.volume = plan.volumes[index];
-    w.volume.members.clear();
+    std::vector<plan::Member> readable;
     for (const auto& m : plan.volumes[index].members) {
       if (unreadable.count(std::string(m.key())))
         w.skipped.push_back({m.bucket(), std::string(m.key()), "", "missing", "NoSuchKey"});
       else
-        w.volume.members.push_back(m);
+        readable.push_back(m);
     }
+    w.volume.members = plan::MemberRange(std::move(readable));
     if (w.volume.members.empty()) {
       w.outcome = VolumeWrite::Outcome::kAllSkipped;
       return w;
