@@ -14,8 +14,14 @@ Binds 127.0.0.1 (port 0 = a free port). Once listening, writes the port number t
 SIGTERM or SIGINT (and, with --exit-with-parent, when its parent dies, so a crashed test does
 not leave it behind). Python 3 standard library only.
 
-Script: a JSON list of rules, or an object {"rules": [...], "default": RESPONSE}.
+Script: a JSON list of rules, or an object {"rules": [...], "default": RESPONSE, "throttle": T}.
 Rules are tried in order; the first that matches a request answers it.
+
+    T = {"rate": R, "burst": B, "response": RESPONSE}
+        optional: S3's request-rate throttling. A token bucket refilled at R tokens per second
+        (B at most, default max(1, R / 10); full at the start) admits each request; a request
+        that finds it empty is answered RESPONSE (default: 503 SlowDown) at once instead of by
+        its rule, and logged with "throttled": true.
 
     RULE = {
       "method":  "PUT" | ["GET", "HEAD"],       optional, default any method
@@ -80,7 +86,8 @@ conn numbers connections from 1 in accept order; in_flight counts requests recei
 yet answered, including this one (a request stops counting just before its last bytes are
 written, so a client that waits for its responses is never over-counted).
 
-Control: GET /__peer__/stats answers {"requests", "connections", "max_in_flight", "in_flight"}
+Control: GET /__peer__/stats answers {"requests", "connections", "max_in_flight", "in_flight",
+"throttled"}
 (not logged, not counted; a connection counts once it carries a counted request).
 """
 
@@ -102,6 +109,8 @@ import time
 
 PATTERN = b"0123456789abcdef"
 STATS_PATH = "/__peer__/stats"
+SLOW_DOWN = {"status": 503, "headers": {"Content-Type": "application/xml"},
+             "body": "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"}
 
 
 class Rule:
@@ -142,10 +151,33 @@ class Rule:
         return i, self.responses[i]
 
 
+class TokenBucket:
+    """R requests per second, bursts of at most B; full at the start."""
+
+    def __init__(self, spec):
+        self.rate = float(spec["rate"])
+        self.burst = float(spec.get("burst", max(1.0, self.rate / 10)))
+        self.response = spec.get("response", SLOW_DOWN)
+        self.tokens = self.burst
+        self.last = time.monotonic()
+
+    def admit(self):
+        """Called under the peer's lock: True when the request may go on."""
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.last) * self.rate)
+        self.last = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
 class Peer:
     def __init__(self, script, log_path, upstream=None, upstream_ca=None):
         if isinstance(script, list):
             script = {"rules": script}
+        self.bucket = TokenBucket(script["throttle"]) if "throttle" in script else None
+        self.throttled = 0
         self.rules = [Rule(spec, i) for i, spec in enumerate(script.get("rules", []))]
         self.upstream = upstream
         self.upstream_ca = upstream_ca
@@ -175,12 +207,16 @@ class Peer:
             return self.seq, self.in_flight
 
     def choose(self, method, path, query, headers):
+        """(rule index, response index, response, throttled)."""
         with self.lock:
+            if self.bucket is not None and not self.bucket.admit():
+                self.throttled += 1
+                return None, None, self.bucket.response, True
             for rule in self.rules:
                 if rule.matches(method, path, query, headers):
                     i, resp = rule.take()
-                    return rule.index, i, resp
-            return None, None, self.default
+                    return rule.index, i, resp, False
+            return None, None, self.default, False
 
     def end(self):
         with self.lock:
@@ -197,7 +233,8 @@ class Peer:
     def stats(self):
         with self.lock:
             return {"requests": self.seq, "connections": len(self.counted_conns),
-                    "max_in_flight": self.max_in_flight, "in_flight": self.in_flight}
+                    "max_in_flight": self.max_in_flight, "in_flight": self.in_flight,
+                    "throttled": self.throttled}
 
 
 def response_body(resp, request_body):
@@ -278,7 +315,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         for name, value in self.headers.items():
             name = name.lower()
             headers[name] = headers[name] + ", " + value if name in headers else value
-        rule, index, resp = peer.choose(self.command, path, query, headers)
+        rule, index, resp, throttled = peer.choose(self.command, path, query, headers)
         delay = float(resp.get("delay", 0))
         action = resp.get("action")
         if action == "delay":
@@ -292,6 +329,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             "body_len": len(body), "body_sha256": hashlib.sha256(body).hexdigest(),
             "rule": rule, "response": index, "action": action,
             "status": None if action else int(resp.get("status", 200)),
+            "throttled": throttled,
         }
         if len(body) <= 4096:
             record["body"] = body.decode("utf-8", errors="replace")
@@ -398,7 +436,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
-    request_queue_size = 128
+    request_queue_size = 256
 
     def handle_error(self, request, client_address):
         # Clients that hang up (resets, aborted transfers) are part of the game: stay quiet.

@@ -1,10 +1,12 @@
 #include "s3tar/s3/http/http_engine.h"
 
 #include <curl/curl.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <atomic>
 #include <deque>
+#include <iterator>
 #include <mutex>
 #include <queue>
 #include <stdexcept>
@@ -13,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "s3tar/log/log.h"
+#include "s3tar/s3/http/aimd_limit.h"
 #include "s3tar/s3/http/curl_global.h"
 #include "s3tar/s3/http/transfer.h"
 #include "s3tar/s3/http/transport_failure.h"
@@ -37,6 +41,8 @@ HttpResponse shutdown_response(const char* message = kShutdownMessage) {
   return r;
 }
 
+bool default_is_throttled(const HttpResponse& r) { return r.status == 503 || r.status == 429; }
+
 struct Timer {
   Clock::time_point deadline;
   uint64_t seq;
@@ -51,6 +57,15 @@ struct TimerLater {
 };
 
 }  // namespace
+
+// The transfers waiting for one host (Host header), and how many it may have in flight.
+struct HostQueue {
+  HostQueue(std::string n, size_t max) : name(std::move(n)), limit(max) {}
+  std::string name;
+  std::deque<std::unique_ptr<Transfer>> pending;
+  size_t active = 0;
+  AimdLimit limit;
+};
 
 struct HttpEngine::Impl {
   const HttpEngineOptions options;
@@ -69,8 +84,10 @@ struct HttpEngine::Impl {
   bool cancel_requested = false;
   uint64_t next_seq = 0;
 
-  // Loop thread only.
-  std::deque<std::unique_ptr<Transfer>> pending;
+  // Loop thread only. Node-based: a HostQueue's address is stable (Transfer::host).
+  std::unordered_map<std::string, HostQueue> hosts;
+  uint64_t next_transfer_seq = 0;
+  ThrottleStats throttle;
   std::unordered_map<CURL*, std::unique_ptr<Transfer>> active;
   std::vector<CURL*> pool;
   std::priority_queue<Timer, std::vector<Timer>, TimerLater> timers;
@@ -78,6 +95,7 @@ struct HttpEngine::Impl {
 
   explicit Impl(HttpEngineOptions opts)
       : options(std::move(opts)), max_in_flight(std::max<size_t>(options.max_in_flight, 1)) {
+    throttle.lowest_limit = max_in_flight;
     ensure_curl_global_init();
     multi = curl_multi_init();
     if (!multi) throw std::runtime_error("curl_multi_init failed");
@@ -150,7 +168,7 @@ struct HttpEngine::Impl {
         wake_pending = false;
         cancel_now = cancel_requested;
       }
-      for (auto& t : batch) pending.push_back(std::move(t));
+      for (auto& t : batch) enqueue(std::move(t));
       batch.clear();
       for (auto& timer : timer_batch) {
         if (cancelled && timer.cancellable) timer.deadline = Clock::time_point::min();  // no waiting now
@@ -188,14 +206,41 @@ struct HttpEngine::Impl {
     return static_cast<int>(ms);
   }
 
+  void enqueue(std::unique_ptr<Transfer> t) {
+    t->seq = next_transfer_seq++;
+    auto it = hosts.find(t->request.host);
+    if (it == hosts.end()) it = hosts.try_emplace(t->request.host, t->request.host, max_in_flight).first;
+    t->host = &it->second;
+    it->second.pending.push_back(std::move(t));
+  }
+
+  size_t host_limit(const HostQueue& h) const {
+    return options.adapt_to_throttling ? h.limit.limit() : max_in_flight;
+  }
+
+  // The oldest waiting transfer whose host is under its limit (hosts are few: one per bucket at
+  // most, one in all with path-style addressing).
+  HostQueue* next_host() {
+    HostQueue* next = nullptr;
+    for (auto& [name, h] : hosts) {
+      if (h.pending.empty() || h.active >= host_limit(h)) continue;
+      if (!next || h.pending.front()->seq < next->pending.front()->seq) next = &h;
+    }
+    return next;
+  }
+
   void start_pending() {
-    while (!pending.empty() && active.size() < max_in_flight) {
-      std::unique_ptr<Transfer> t = std::move(pending.front());
-      pending.pop_front();
+    while (active.size() < max_in_flight) {
+      HostQueue* host = next_host();
+      if (!host) break;
+      std::unique_ptr<Transfer> t = std::move(host->pending.front());
+      host->pending.pop_front();
       if (cancelled && t->request.cancellable) {
         t->complete(shutdown_response(kCancelledMessage));
         continue;
       }
+      ++host->active;
+      t->window = host->limit.window();
       CURL* easy = nullptr;
       if (!pool.empty()) {
         easy = pool.back();
@@ -211,6 +256,7 @@ struct HttpEngine::Impl {
         r.transport_error = rc != CURLE_OK ? rc : CURLE_FAILED_INIT;
         r.transport_message = rc != CURLE_OK ? curl_easy_strerror(rc) : curl_multi_strerror(mrc);
         if (easy) curl_easy_cleanup(easy);
+        --host->active;
         t->complete(std::move(r));
         continue;
       }
@@ -269,8 +315,39 @@ struct HttpEngine::Impl {
         // connections live in the multi handle).
         curl_easy_cleanup(easy);
       }
+      adapt(*t, r);
       t->complete(std::move(r));
     }
+  }
+
+  // Feeds an answer to its host's limit; logs (at -v) when the limit falls or is back at the top.
+  void adapt(Transfer& t, const HttpResponse& r) {
+    HostQueue& h = *t.host;
+    --h.active;
+    if (r.status == 0) return;  // no answer: says nothing about the server's rate
+    bool throttled = false;
+    try {
+      throttled = options.is_throttled ? options.is_throttled(r) : default_is_throttled(r);
+    } catch (...) {
+      throttled = default_is_throttled(r);
+    }
+    if (!throttled) {
+      if (options.adapt_to_throttling && h.limit.on_answered())
+        log::debug("http.throttle_recovered",
+                   fmt::format("requests to {}: back to {} in flight", h.name, h.limit.limit()),
+                   {{"host", h.name}, {"limit", h.limit.limit()}});
+      return;
+    }
+    ++throttle.throttled;
+    if (!options.adapt_to_throttling) return;
+    const size_t before = h.limit.limit();
+    if (!h.limit.on_throttled(t.window)) return;
+    ++throttle.decreases;
+    if (h.limit.limit() < throttle.lowest_limit) throttle.lowest_limit = h.limit.limit();
+    log::debug("http.throttled",
+               fmt::format("{} is throttling requests (HTTP {}): at most {} in flight, was {}", h.name,
+                           r.status, h.limit.limit(), before),
+               {{"host", h.name}, {"status", r.status}, {"limit", h.limit.limit()}, {"was", before}});
   }
 
   void run_due_timers() {
@@ -296,16 +373,15 @@ struct HttpEngine::Impl {
       }
       curl_multi_remove_handle(multi, it->first);
       curl_easy_cleanup(it->first);  // cut mid-transfer: not reused (see finish_done)
+      --it->second->host->active;
       ended.push_back(std::move(it->second));
       it = active.erase(it);
     }
-    for (auto it = pending.begin(); it != pending.end();) {
-      if ((*it)->request.cancellable) {
-        ended.push_back(std::move(*it));
-        it = pending.erase(it);
-      } else {
-        ++it;
-      }
+    for (auto& [name, h] : hosts) {
+      auto kept = std::stable_partition(h.pending.begin(), h.pending.end(),
+                                        [](const auto& t) { return !t->request.cancellable; });
+      std::move(kept, h.pending.end(), std::back_inserter(ended));
+      h.pending.erase(kept, h.pending.end());
     }
     std::vector<std::function<void()>> early;
     std::priority_queue<Timer, std::vector<Timer>, TimerLater> kept;
@@ -336,8 +412,10 @@ struct HttpEngine::Impl {
     active.clear();
     for (CURL* easy : pool) curl_easy_cleanup(easy);
     pool.clear();
-    for (auto& t : pending) failed.push_back(std::move(t));
-    pending.clear();
+    for (auto& [name, h] : hosts) {
+      for (auto& t : h.pending) failed.push_back(std::move(t));
+      h.pending.clear();
+    }
     std::priority_queue<Timer, std::vector<Timer>, TimerLater> dropped_timers;
     std::swap(dropped_timers, timers);
     std::vector<Timer> dropped_incoming_timers;
@@ -367,6 +445,8 @@ HttpEngine::~HttpEngine() = default;
 void HttpEngine::submit(HttpRequest request, Completion on_done, BodySink sink) {
   impl_->submit(std::make_unique<Transfer>(std::move(request), std::move(on_done), std::move(sink)));
 }
+
+const ThrottleStats& HttpEngine::throttle_stats() const { return impl_->throttle; }
 
 void HttpEngine::schedule(std::chrono::steady_clock::duration delay, std::function<void()> task,
                           bool cancellable) {

@@ -5,8 +5,11 @@
 // - Every submitted request completes exactly once, on the loop thread: with an HTTP response
 //   (status != 0), or with a transport failure (status 0, transport_error = CURLcode,
 //   transport_message = curl's error text). Redirects are not followed.
-// - At most max_in_flight transfers run at once; the rest wait in submission order (FIFO).
-//   Easy handles and connections (HTTP/1.1 keep-alive) are reused.
+// - At most max_in_flight transfers run at once, and to one host at most that host's
+//   throttling-aware limit (aimd_limit.h: halved on a throttling answer, grown back by answers
+//   that are not). The rest wait in submission order (FIFO); a transfer to a host at its limit
+//   lets later transfers to other hosts go first. Easy handles and connections (HTTP/1.1
+//   keep-alive) are reused.
 // - Response headers are those of the final response only, names lowercased.
 // - The destructor completes every queued and in-flight request with status 0,
 //   transport_error = kShutdownError and the message "engine shut down"; scheduled tasks that
@@ -21,6 +24,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -38,6 +42,18 @@ struct HttpEngineOptions {
   std::string ca_bundle;  // empty = system default
   // Set by a signal handler: when it becomes true the engine cancels (seen within kStopPollMs).
   const std::atomic<bool>* stop_flag = nullptr;
+  // Throttling-aware concurrency: false keeps max_in_flight whatever the server answers.
+  bool adapt_to_throttling = true;
+  // Whether an answer asks the client to slow down (runs on the loop thread; must not throw).
+  // Default: HTTP 503 or 429.
+  std::function<bool(const HttpResponse&)> is_throttled;
+};
+
+// What throttling did to the requests in flight, since the engine started. Thread-safe reads.
+struct ThrottleStats {
+  std::atomic<uint64_t> throttled{0};     // answers flagged as throttling
+  std::atomic<uint64_t> decreases{0};     // times a host's limit was halved
+  std::atomic<uint64_t> lowest_limit{0};  // the lowest limit any host had (max_in_flight if none)
 };
 
 class HttpEngine {
@@ -75,6 +91,7 @@ class HttpEngine {
   bool on_loop_thread() const;
 
   const HttpEngineOptions& options() const { return options_; }
+  const ThrottleStats& throttle_stats() const;
 
   // True when the response is one the destructor produced (do not retry it).
   static bool is_shutdown(const HttpResponse& response) {

@@ -6,12 +6,15 @@
 #include <curl/curl.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "s3tar/s3/http/http_engine.h"
 #include "s3tar/s3/http/proxy.h"
 
 namespace s3tar::s3 {
+
+struct HostQueue;  // the engine's queue of one host's transfers
 
 struct Transfer {
   HttpRequest request;
@@ -22,9 +25,12 @@ struct Transfer {
   CURL* easy = nullptr;
   size_t upload_offset = 0;
   bool head = false;
-  int sink_state = 0;      // 0 = undecided, 1 = the body goes to the sink, 2 = to response.body
-  std::string sink_error;  // why the sink stopped the transfer (curl overwrites errbuf)
-  ProxyChoice proxy;       // chosen from the environment when the transfer starts
+  int sink_state = 0;         // 0 = undecided, 1 = the body goes to the sink, 2 = to response.body
+  std::string sink_error;     // why the sink stopped the transfer (curl overwrites errbuf)
+  ProxyChoice proxy;          // chosen from the environment when the transfer starts
+  uint64_t seq = 0;           // submission order
+  HostQueue* host = nullptr;  // the queue of its Host header
+  uint64_t window = 0;        // the host limit's window when the transfer started
   char errbuf[CURL_ERROR_SIZE] = {};
 
   Transfer(HttpRequest req, HttpEngine::Completion done, BodySink s)
