@@ -42,7 +42,7 @@ struct DailyConfig {
   std::string kms_key_id;
   bool bucket_key = false;
   std::vector<std::pair<std::string, std::string>> tags;  // on every archive
-  unsigned concurrency = 16;                              // S3 requests in flight
+  unsigned concurrency = settings::kDefaultConcurrency;   // S3 requests in flight
   unsigned inventory_threads = 4;                         // inventory data files read at once
   std::string time_zone = "UTC";
   std::uint64_t min_size = 1;  // keep objects of at least this many bytes

@@ -64,7 +64,9 @@ void add_common_options(CLI::App& app, TarOptions& o, RawFlags& f) {
                  "Attempts per request, including the first; 0 = the most allowed, 100 (default 10, "
                  "AWS_MAX_ATTEMPTS)")
       ->group(conn);
-  app.add_option("--concurrency,--goroutines", f.concurrency, "Requests in flight (default 64)")->group(conn);
+  app.add_option("--concurrency,--goroutines", f.concurrency,
+                 "Requests in flight (default " + std::to_string(settings::kDefaultConcurrency) + ")")
+      ->group(conn);
   app.add_flag("--path-style", f.path_style, "Path-style addressing (default for custom endpoints)")
       ->group(conn);
   app.add_flag("--virtual-host", f.virtual_host, "Virtual-hosted addressing (default for AWS)")->group(conn);

@@ -43,7 +43,7 @@ struct TarOptions {
   // Limits for S3-compatible servers that differ from AWS.
   std::optional<uint64_t> min_part_size, max_part_size, max_object_size;
   std::optional<uint32_t> max_parts;
-  unsigned concurrency = 64;  // --concurrency: S3 requests in flight
+  unsigned concurrency = settings::kDefaultConcurrency;  // --concurrency: S3 requests in flight
   s3::ConnectionOptions connection;
   // The client, planner and executor settings of the flags above (settings_input → make_settings),
   // validated like the daily job's config. `connection` above is settings.connection.

@@ -128,7 +128,7 @@ Settings make_settings(const SettingsInput& in) {
   w.exec.write.bucket_key = in.bucket_key;
   w.exec.write.tags = in.tags;
   w.exec.max_parts_in_flight = in.concurrency;
-  w.exec.max_upload_parts_in_flight = std::min<std::size_t>(8, in.concurrency);
+  w.exec.max_upload_parts_in_flight = std::min<std::size_t>(kUploadPartsInMemory, in.concurrency);
   w.skip_unreadable = in.skip_unreadable;
   return s;
 }

@@ -73,6 +73,27 @@ TEST(Settings, TheSameValuesReachTheExecutorFromCreateAndFromRun) {
   EXPECT_EQ(flags->connection.max_in_flight, std::optional<size_t>(12));
 }
 
+// Neither --concurrency nor "concurrency" given: `s3tar -c`/`-x` and `s3tar run` get the same
+// requests in flight, the documented 128 (README, Speed and memory), and the memory bound that
+// goes with it.
+TEST(Settings, BothFrontEndsGetTheSameDefaultConcurrency) {
+  const auto create = parse_tar_options({"-cf", "s3://dest/k.tar", "-m", "m.csv"});
+  const auto extract = parse_tar_options({"-xf", "s3://dest/k.tar", "-C", "s3://restore/"});
+  ASSERT_TRUE(create);
+  ASSERT_TRUE(extract);
+  const settings::Settings run = scheduler::job_settings(scheduler::parse_config(
+      R"({"inventory": "s3://inv/src/daily/", "destination": "s3://dest/archives"})"));
+  EXPECT_EQ(run.connection.max_in_flight, std::optional<size_t>(128));
+  EXPECT_EQ(create->settings.connection.max_in_flight, run.connection.max_in_flight);
+  EXPECT_EQ(extract->settings.connection.max_in_flight, run.connection.max_in_flight);
+  EXPECT_EQ(create->connection.max_in_flight, run.connection.max_in_flight);  // what reaches the client
+  EXPECT_EQ(create->settings.write.exec.max_parts_in_flight, run.write.exec.max_parts_in_flight);
+  EXPECT_EQ(run.write.exec.max_parts_in_flight, 128u);
+  // Upload parts assembled in memory at once: the same bound, far under 128 x the part size.
+  EXPECT_EQ(create->settings.write.exec.max_upload_parts_in_flight, 8u);
+  EXPECT_EQ(run.write.exec.max_upload_parts_in_flight, 8u);
+}
+
 // The usage error (exit 2) of a command line or a config; "" when accepted.
 std::string flag_error(std::vector<std::string> extra) {
   std::vector<std::string> args = {"-cf", "s3://dest/k.tar", "-m", "m.csv"};
