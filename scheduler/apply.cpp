@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <chrono>
+#include <exception>
 #include <future>
 #include <set>
 #include <thread>
@@ -80,6 +82,40 @@ void write_one(const plan::Plan& plan, std::size_t i, bool overwrite, DailyStore
     // volumes only, and this one is never complete; the reports of this attempt list them).
   }
   for (auto& p : w.skipped) out.skipped.push_back(std::move(p));
+}
+
+// Writes the volumes `jobs` ({index, overwrite}), up to ctx.volumes_in_flight at once. After a
+// failure no further volume starts; those in flight finish (a re-run keeps what they
+// completed), then the failure of the first volume that failed, in `jobs` order, is thrown.
+void write_volumes(const plan::Plan& plan, const std::vector<std::pair<std::size_t, bool>>& jobs,
+                   DailyStore& store, const ApplyContext& ctx, Applied& out) {
+  std::vector<Applied> results(jobs.size());
+  std::vector<std::exception_ptr> errors(jobs.size());
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> failed{false};
+  auto work = [&] {
+    for (std::size_t k; !failed && (k = next++) < jobs.size();) {
+      try {
+        write_one(plan, jobs[k].first, jobs[k].second, store, ctx, results[k]);
+      } catch (...) {
+        errors[k] = std::current_exception();
+        failed = true;
+      }
+    }
+  };
+  const std::size_t width = std::min<std::size_t>(std::max(1u, ctx.volumes_in_flight), jobs.size());
+  std::vector<std::thread> writers;
+  for (std::size_t w = 1; w < width; ++w) writers.emplace_back(work);
+  work();
+  for (auto& t : writers) t.join();
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
+  for (auto& r : results) {
+    for (auto& w : r.written) out.written.push_back(std::move(w));
+    for (auto& c : r.completed_elsewhere) out.completed_elsewhere.push_back(std::move(c));
+    out.all_skipped.insert(out.all_skipped.end(), r.all_skipped.begin(), r.all_skipped.end());
+    for (auto& p : r.skipped) out.skipped.push_back(std::move(p));
+  }
 }
 
 void tag_sources(const std::vector<TagTarget>& targets, DailyStore& store, const ApplyContext& ctx,
@@ -163,8 +199,10 @@ Destination probe_destination(const plan::Plan& plan, const Shard& shard, DailyS
 Applied apply(const plan::Plan& plan, const Actions& actions, DailyStore& store, const ApplyContext& ctx,
               const std::atomic<bool>& stop) {
   Applied out;
-  for (std::size_t i : actions.write_new) write_one(plan, i, false, store, ctx, out);
-  for (std::size_t i : actions.overwrite) write_one(plan, i, true, store, ctx, out);
+  std::vector<std::pair<std::size_t, bool>> jobs;
+  for (std::size_t i : actions.write_new) jobs.emplace_back(i, false);
+  for (std::size_t i : actions.overwrite) jobs.emplace_back(i, true);
+  write_volumes(plan, jobs, store, ctx, out);
 
   std::set<std::string> complete_keys;
   for (std::size_t i : actions.complete) complete_keys.insert(plan.volumes[i].key);

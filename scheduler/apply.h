@@ -23,6 +23,8 @@ struct ApplyContext {
   unsigned tag_concurrency = 16;
   // After a lost race, how long to wait (times 1, 2, ... 10) for the other run's sidecar.
   std::chrono::milliseconds race_settle{200};
+  // Volumes written at once (each on a thread of its own; the store is called from all).
+  unsigned volumes_in_flight = 1;
 };
 
 // HEAD of each of the shard's archives, the sidecars of those that exist, the skip records of
@@ -31,7 +33,8 @@ Destination probe_destination(const plan::Plan& plan, const Shard& shard, DailyS
                               const ApplyContext& context, const std::atomic<bool>& stop);
 
 // Writes what is missing (new keys with If-None-Match, then the keys a dead run left without a
-// sidecar, overwritten), records the sources each volume left out, aborts stale uploads, and
+// sidecar, overwritten; context.volumes_in_flight at once, reported in plan order whatever
+// order they finish in), records the sources each volume left out, aborts stale uploads, and
 // tags the sources of the shard's complete archives. Throws TransientError when another run is
 // writing a volume and has not completed it (run again), Interrupted on a stop.
 Applied apply(const plan::Plan& plan, const Actions& actions, DailyStore& store, const ApplyContext& context,

@@ -195,7 +195,7 @@ int run_daily(const DailyConfig& cfg, const settings::Settings& settings, const 
             fmt::format("daily job for {} ({}), shard {}/{}", d.date, d.zone.name(), opt.shard.index,
                         opt.shard.count),
             {{"date", d.date}, {"shard", opt.shard.index}, {"shards", opt.shard.count}});
-  S3DailyStore store(client, settings.write, report_write(cfg), stop);
+  S3DailyStore store(client, settings::volume_write(settings), report_write(cfg), stop);
   Selection sel = select(cfg, d.day, d.zone, client, store, d.state_key);
   if (stop) throw exec::Interrupted("stopped after reading the inventory; nothing was written");
   log::info(
@@ -209,8 +209,9 @@ int run_daily(const DailyConfig& cfg, const settings::Settings& settings, const 
     return kSuccess;
   }
   if (!sel.from_state) record_state(store, cfg, sel, d);
-  const ApplyContext ctx{cfg.bucket,      cfg.report_bucket, d.prefix,
-                         opt.tag_sources, cfg.concurrency,   std::chrono::milliseconds(200)};
+  ApplyContext ctx{cfg.bucket,      cfg.report_bucket, d.prefix,
+                   opt.tag_sources, cfg.concurrency,   std::chrono::milliseconds(200)};
+  ctx.volumes_in_flight = settings.volumes_in_flight;
   const Policy policy{cfg.count_already_archived_as_skipped, opt.shard.index == 0};
   const Destination dest = probe_destination(plan, opt.shard, store, ctx, stop);
   const Actions actions = decide(plan, opt.shard, dest, sel.not_archivable, policy);

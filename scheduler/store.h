@@ -47,7 +47,8 @@ class DailyStore {
   // Tags exactly what was archived: HEAD with If-Match (fails when the key was overwritten
   // since), then tags the version HEAD names. Throws on failure. Called from several threads.
   virtual void tag(const TagTarget& target, const std::vector<std::pair<std::string, std::string>>& tags) = 0;
-  // Writes volume `index` of `plan` (its key assigned), with If-None-Match when asked.
+  // Writes volume `index` of `plan` (its key assigned), with If-None-Match when asked. Called
+  // from several threads (ApplyContext::volumes_in_flight volumes at once).
   virtual VolumeWrite write_volume(const plan::Plan& plan, std::size_t index, bool if_none_match) = 0;
 };
 

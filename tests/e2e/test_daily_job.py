@@ -579,6 +579,35 @@ class DailyJobVolumesTest(unittest.TestCase):
             names += [n for n, _ in self.tar_members("term/" + key)]
         self.assertEqual(sorted(names), sorted(self.bodies))
 
+    def test_two_volumes_of_the_day_are_in_flight_together(self):
+        """A day of several volumes: two are written at once (two multipart uploads open together),
+        and the archives are those of volumes written one by one."""
+        env = di.binary_env(self.env)
+        one_by_one = self.config("one-by-one", concurrency=1)
+        self.assertEqual(di.run(["run", "--config", one_by_one, "--date", DAY], env)[0], 0)
+        cfg = self.config("together", concurrency=8)
+        rc, _, err = di.run(["run", "-v", "--config", cfg, "--date", DAY], env)
+        self.assertEqual(rc, 0, err[-3000:])
+        # JSON log lines in the order they were written: an upload is open from its
+        # upload.created to its volume's archive.complete (Complete, HEAD and sidecar done).
+        open_now, most, created = set(), 0, 0
+        for line in err.splitlines():
+            if not line.startswith("{"):
+                continue
+            event = json.loads(line)
+            if event["event"] == "upload.created":
+                created += 1
+                open_now.add(event["msg"].rsplit(" ", 1)[-1])
+                most = max(most, len(open_now))
+            elif event["event"] == "archive.complete":
+                open_now.discard(event["archive"])
+        planned = self.archives("one-by-one/")
+        self.assertGreaterEqual(len(planned), 6)
+        self.assertGreaterEqual(created, len(planned) - 1, err[-3000:])  # the last may be one PUT
+        self.assertEqual(most, 2, "volumes were written one after another")
+        self.assertEqual(self.archives("together/"), planned)
+        self.assertEqual(di.open_uploads(self.s3, self.dst, "together/"), [])
+
     def test_shards_together_equal_a_single_run(self):
         single = self.config("single")
         sharded = self.config("sharded")

@@ -5,8 +5,8 @@
 //
 // Concurrency: one number C of S3 requests in flight (kDefaultConcurrency unless set) reaches
 // the client (C connections, fewer to a host that throttles), the executor (C parts in flight)
-// and its memory bound: at most min(8, C) upload parts assembled at once, so archive data in
-// memory stays under min(8, C) x part size.
+// and its memory bound: at most min(8, C) upload parts assembled at once, in all the volumes
+// being written together, so archive data in memory stays under min(8, C) x part size.
 #pragma once
 
 #include <cstdint>
@@ -30,8 +30,11 @@ namespace s3tar::settings {
 // kept-alive connection each. A host that throttles (503 SlowDown) gets fewer at once
 // (s3/http/aimd_limit.h). Memory does not grow with it beyond kUploadPartsInMemory parts.
 inline constexpr unsigned kDefaultConcurrency = 128;
-// Upload parts assembled in memory at once (each up to the part size).
+// Upload parts assembled in memory at once (each up to the part size), in all volumes together.
 inline constexpr unsigned kUploadPartsInMemory = 8;
+// Volumes the daily job writes at once when a day has several: one's last part, Complete, HEAD
+// and index overlap the other's GETs. They share the upload-part memory above.
+inline constexpr unsigned kVolumesInFlight = 2;
 
 // Where the values came from: decides how an error names the value ("--size-limit" or
 // "job.json: size_limit").
@@ -67,7 +70,12 @@ struct SettingsInput {
 struct Settings {
   s3::ConnectionOptions connection;  // → the S3 client
   exec::WriteRequest write;          // → the planner (write.plan) and the executor (write.exec)
+  unsigned volumes_in_flight = 1;    // volumes written at once (the daily job)
 };
+
+// The executor settings of each of `settings.volumes_in_flight` volumes written together: the
+// upload-part memory is shared among them.
+exec::WriteRequest volume_write(const Settings& settings);
 
 // Validates the input and maps it. Throws UsageError naming the flag or config field.
 Settings make_settings(const SettingsInput& input);
