@@ -10,6 +10,8 @@
 #        bench/run.sh S3TAR_BINARY --bench NAME [NAME_bench.py options...]
 #          another benchmark, bench/NAME_bench.py, e.g.
 #          bench/run.sh build/bin/s3tar --bench vanished --vanished 0,5,20,60
+#          the daily job's throughput on a day of 50,000 small objects (bench/daily_bench.py):
+#          bench/run.sh build/bin/s3tar --bench daily --compare old/bin/s3tar --paths loopback,proxy
 #
 # Starts RGW (tests/servers/rgw.sh) with a memstore big enough for the sets, their archives and
 # the baseline's uploads (RGW_MEMSTORE_BYTES, default 12 GiB), runs the benchmark script, and
