@@ -129,13 +129,15 @@ def upload_set(client, bucket, prefix, spec):
 class Proxy:
     """bench/latency_proxy.py in front of the server, for as long as the `with` block runs."""
 
-    def __init__(self, upstream, latency_ms, workdir):
+    def __init__(self, upstream, latency_ms, workdir, script=None):
         self.upstream, self.latency_ms, self.workdir = upstream, latency_ms, workdir
+        # Another proxy with the same command line (e.g. an older latency_proxy.py), if given.
+        self.script = script or os.path.join(os.path.dirname(os.path.abspath(__file__)), "latency_proxy.py")
 
     def __enter__(self):
         port_file = os.path.join(self.workdir, "proxy-url")
         self.proc = subprocess.Popen(
-            [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "latency_proxy.py"),
+            [sys.executable, self.script,
              "--upstream", self.upstream, "--latency-ms", str(self.latency_ms), "--port-file", port_file],
             stdout=subprocess.DEVNULL)
         for _ in range(100):

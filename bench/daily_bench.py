@@ -14,7 +14,8 @@ run into a fresh destination prefix, under /usr/bin/time -v, and records:
 
 Paths: `loopback` (straight to the server) and `proxy` (through bench/latency_proxy.py, which
 holds every request --latency-ms, default 10 ms, before forwarding it: a round trip like AWS
-S3's from the same region). Variants: `default` (the config above), plus any given with
+S3's from the same region); `proxy=SCRIPT` goes through another proxy with the same command line
+instead (e.g. an older latency_proxy.py, to see whether the proxy limits the rate). Variants: `default` (the config above), plus any given with
 `--variant NAME=JSON` (config fields added to it, e.g. `c128={"concurrency":128}`).
 
 With --compare OTHER_BIN (e.g. a build of main before a change) both binaries run on the same
@@ -112,6 +113,13 @@ def run_job(binary, env, client, base_config, dst, prefix, endpoint, workdir):
             "duration": report["duration_seconds"]}
 
 
+def path_label(path, latency_ms):
+    if path == "loopback":
+        return path
+    script = path.partition("=")[2]
+    return f"proxy +{latency_ms:g} ms" + (f" ({os.path.basename(script)})" if script else "")
+
+
 def markdown(rows, command, meta):
     out = [f"Command: `{command}`", "",
            f"Day: {meta['objects']:,} objects of 200 B - 3 KiB ({meta['bytes'] / MiB:.1f} MiB), DEEP_ARCHIVE, "
@@ -148,8 +156,8 @@ def main():
 
     paths = args.paths.split(",")
     for p in paths:
-        if p not in ("loopback", "proxy"):
-            raise SystemExit(f"unknown path {p}: loopback or proxy")
+        if p not in ("loopback", "proxy") and not p.startswith("proxy="):
+            raise SystemExit(f"unknown path {p}: loopback, proxy or proxy=SCRIPT")
     variants = [("default", {})]
     for v in args.variant:
         name, _, fields = v.partition("=")
@@ -189,8 +197,9 @@ def main():
                                   f"({r['objects'] / r['wall']:.0f}/s), {r['requests_total']} requests, "
                                   f"{r['retries']} retries, peak RSS {r['rss_kib'] // 1024} MiB, load "
                                   f"{os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
-                if path == "proxy":
-                    with Proxy(server["S3_ENDPOINT"], args.latency_ms, wd) as proxy:
+                if path.startswith("proxy"):
+                    script = os.path.abspath(path.partition("=")[2]) if "=" in path else None
+                    with Proxy(server["S3_ENDPOINT"], args.latency_ms, wd, script) as proxy:
                         each(proxy.url)
                 else:
                     each(server["S3_ENDPOINT"])
@@ -198,7 +207,7 @@ def main():
     for (bname, path, vname), rs in runs.items():
         r = dict(sorted(rs, key=lambda x: x["wall"])[len(rs) // 2])
         r.update(binary=bname, path=path, variant=vname,
-                 path_label=f"proxy +{args.latency_ms:g} ms" if path == "proxy" else "loopback",
+                 path_label=path_label(path, args.latency_ms),
                  objects_per_s=r["objects"] / r["wall"], requests_per_object=r["requests_total"] / r["objects"],
                  rss_kib=max(x["rss_kib"] for x in rs), walls=[x["wall"] for x in rs],
                  wall_spread=statistics.pstdev([x["wall"] for x in rs]))
@@ -206,7 +215,7 @@ def main():
     meta = {"objects": len(rows), "bytes": sum(r.size for r in rows), "repeat": args.repeat,
             "load_before": f"{load_before:.1f}", "load_after": f"{os.getloadavg()[0]:.1f}"}
     command = ("bench/run.sh BUILD/bin/s3tar --bench daily" + (" --compare OTHER/bin/s3tar" if args.compare else "")
-               + (f" --objects {args.objects}" if args.objects != 50_000 else "") + f" --paths {args.paths}" + (f" --latency-ms {args.latency_ms:g}" if "proxy" in paths else "")
+               + (f" --objects {args.objects}" if args.objects != 50_000 else "") + f" --paths {args.paths}" + (f" --latency-ms {args.latency_ms:g}" if any(p.startswith("proxy") for p in paths) else "")
                + "".join(f" --variant '{v}'" for v in args.variant) + f" --repeat {args.repeat}")
     md = markdown(results, command, meta)
     if args.json:
