@@ -67,6 +67,17 @@ def parse_env(path):
     return env
 
 
+
+def write_results(args, data, md):
+    """Writes --json (data) and --markdown (md) when asked, and prints the markdown."""
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(data, f, indent=2)
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write(md)
+    print(md)
+
 def tool_env(server, endpoint):
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(
@@ -334,14 +345,7 @@ def main():
                f"{' --latency-ms %g' % args.latency_ms if 'proxy' in paths else ''} --repeat {args.repeat}"
                f" --part-size {args.part_size}"
                f"{' --s3tar-before OLD_BUILD/bin/s3tar' if args.s3tar_before else ''}")
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(rows, f, indent=2)
-    md = markdown(rows, command)
-    if args.markdown:
-        with open(args.markdown, "w") as f:
-            f.write(md)
-    print(md)
+    write_results(args, rows, markdown(rows, command))
 
 
 if __name__ == "__main__":

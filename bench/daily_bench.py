@@ -40,7 +40,7 @@ import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "scripts"))
-from archive_bench import Proxy, parse_env, timed  # noqa: E402
+from archive_bench import Proxy, parse_env, timed, write_results  # noqa: E402
 from s3inventory import Row, write_report  # noqa: E402
 
 DAY, ON_DAY, FOLDER = "2025-11-20", "2025-11-20T{:02d}:{:02d}:{:02d}.000Z", "2025-11-21T01-00Z"
@@ -217,14 +217,7 @@ def main():
     command = ("bench/run.sh BUILD/bin/s3tar --bench daily" + (" --compare OTHER/bin/s3tar" if args.compare else "")
                + (f" --objects {args.objects}" if args.objects != 50_000 else "") + f" --paths {args.paths}" + (f" --latency-ms {args.latency_ms:g}" if any(p.startswith("proxy") for p in paths) else "")
                + "".join(f" --variant '{v}'" for v in args.variant) + f" --repeat {args.repeat}")
-    md = markdown(results, command, meta)
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump({"meta": meta, "results": results}, f, indent=2)
-    if args.markdown:
-        with open(args.markdown, "w") as f:
-            f.write(md)
-    print(md)
+    write_results(args, {"meta": meta, "results": results}, markdown(results, command, meta))
 
 
 if __name__ == "__main__":

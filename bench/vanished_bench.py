@@ -34,7 +34,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "scripts"))
 from s3inventory import Row, write_report  # noqa: E402
 
 sys.path.insert(0, HERE)
-from archive_bench import make_client, parse_env, tool_env  # noqa: E402
+from archive_bench import make_client, parse_env, tool_env, write_results  # noqa: E402
 
 DAY = "2025-03-10"
 ON_DAY = "2025-03-10T13:45:07.000Z"
@@ -172,14 +172,7 @@ def main():
             rows.append(r)
     command = (f"bench/run.sh BUILD/bin/s3tar --bench vanished --vanished {args.vanished} --objects {args.objects} "
                f"--size {args.size} --modes {args.modes}")
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(rows, f, indent=2)
-    text = markdown(rows, command)
-    if args.markdown:
-        with open(args.markdown, "w") as f:
-            f.write(text)
-    print(text)
+    write_results(args, rows, markdown(rows, command))
 
 
 if __name__ == "__main__":
