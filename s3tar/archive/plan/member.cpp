@@ -32,21 +32,29 @@ BucketTable& buckets() {
   return *table;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;  // uppercase too: the text must come back exactly as given
-}
+// Lowercase hex digits only: uppercase is kept as text, so that it comes back exactly as given.
+// A table: one ETag per row of a 10-million-row scan.
+constexpr std::array<std::int8_t, 256> kHexValue = [] {
+  std::array<std::int8_t, 256> t{};
+  t.fill(-1);
+  for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(c - '0');
+  for (int c = 'a'; c <= 'f'; ++c) t[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(c - 'a' + 10);
+  return t;
+}();
+
+int hex_value(char c) { return kHexValue[static_cast<unsigned char>(c)]; }
 
 // "32 lowercase hex digits" or that plus "-N" (N in 1..65534, no leading zero): the binary
 // form and the part count. False for anything else.
 bool parse_md5_etag(std::string_view etag, std::uint8_t (&md5)[16], std::uint16_t& parts) {
   if (etag.size() < 32) return false;
+  int bad = 0;  // one branch for the 32 digits
   for (int i = 0; i < 16; ++i) {
     const int hi = hex_value(etag[2 * i]), lo = hex_value(etag[2 * i + 1]);
-    if (hi < 0 || lo < 0) return false;
+    bad |= hi | lo;
     md5[i] = static_cast<std::uint8_t>(hi * 16 + lo);
   }
+  if (bad < 0) return false;
   parts = 0;
   if (etag.size() == 32) return true;
   const std::string_view n = etag.substr(32);
