@@ -36,6 +36,7 @@
 #include <numeric>
 #include <span>
 
+#include "s3tar/archive/plan/name_order.h"
 #include "s3tar/archive/tar/names.h"
 
 namespace s3tar::plan {
@@ -98,16 +99,13 @@ std::uint64_t item_size(std::uint64_t header, std::uint64_t size) {
 
 std::vector<Index> order_members(const std::vector<Member>& members, const HeaderSizes& headers,
                                  const Options& o, const Settings& s) {
-  std::vector<Index> idx(members.size());
-  std::iota(idx.begin(), idx.end(), Index{0});
-  if (o.order == Order::Input) return idx;
-  std::stable_sort(idx.begin(), idx.end(), [&](Index a, Index b) {
-    const Member& x = members[a];
-    const Member& y = members[b];
-    if (x.bucket() != y.bucket()) return x.bucket() < y.bucket();
-    if (x.key() != y.key()) return x.key() < y.key();
-    return x.version_id() < y.version_id();
-  });
+  std::vector<Index> idx;
+  if (o.order == Order::Input) {
+    idx.resize(members.size());
+    std::iota(idx.begin(), idx.end(), Index{0});
+    return idx;
+  }
+  idx = order_by_name(members);  // (bucket, key, version id), stable
   if (o.order == Order::Sorted) return idx;
 
   std::vector<Index> small, large;
