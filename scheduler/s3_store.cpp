@@ -1,6 +1,7 @@
 #include "scheduler/s3_store.h"
 
 #include <algorithm>
+#include <deque>
 #include <future>
 
 #include "inventory/errors.h"
@@ -51,14 +52,21 @@ void S3ObjectStore::read(const std::string& bucket, const std::string& key, cons
   }
   const std::uint64_t size = head.info.size;
   const std::string etag = head.info.etag;
-  std::uint64_t offset = head.body.size();
-  std::string current = std::move(head.body);
-  std::future<s3::GetResult> next;
-  if (offset < size) next = fetch(offset, etag);
-  // A sink that throws leaves the GET in flight behind: it completes on its own.
-  for (;;) {
-    if (!current.empty()) sink(current.data(), current.size());
-    if (!next.valid()) return;
+  std::uint64_t requested = head.body.size();                              // the first byte not yet asked for
+  std::deque<std::pair<std::uint64_t, std::future<s3::GetResult>>> ahead;  // (first byte, GET)
+  auto request_more = [&] {
+    while (ahead.size() < kRangesAhead && requested < size) {
+      ahead.emplace_back(requested, fetch(requested, etag));
+      requested = std::min(size, requested + range_size_);
+    }
+  };
+  request_more();
+  // A sink that throws leaves the GETs in flight behind: they complete on their own.
+  if (!head.body.empty()) sink(head.body.data(), head.body.size());
+  head.body = std::string();
+  while (!ahead.empty()) {
+    auto [first, next] = std::move(ahead.front());
+    ahead.pop_front();
     s3::GetResult r;
     try {
       r = next.get();
@@ -67,10 +75,13 @@ void S3ObjectStore::read(const std::string& bucket, const std::string& key, cons
         throw inventory::StoreError(where + " changed while it was read (ETag " + etag + ")");
       throw;
     }
-    if (r.body.empty()) throw inventory::StoreError(where + ": the server answered a range with no bytes");
-    offset += r.body.size();
-    current = std::move(r.body);
-    next = offset < size ? fetch(offset, etag) : std::future<s3::GetResult>();
+    const std::uint64_t expected = std::min(range_size_, size - first);
+    if (r.body.size() != expected)
+      throw inventory::StoreError(where + ": the server answered the range at byte " + std::to_string(first) +
+                                  " with " + std::to_string(r.body.size()) + " bytes instead of " +
+                                  std::to_string(expected));
+    request_more();
+    sink(r.body.data(), r.body.size());
   }
 }
 
