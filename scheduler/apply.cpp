@@ -10,10 +10,17 @@
 #include <thread>
 
 #include "catalog/catalog.h"
+#include "inventory/errors.h"
 #include "s3tar/log/log.h"
 
 namespace s3tar::scheduler {
 namespace {
+
+// An ETag as index_etag() reads it from a sidecar: without its surrounding quotes.
+std::string unquoted(std::string e) {
+  if (e.size() >= 2 && e.front() == '"' && e.back() == '"') e = e.substr(1, e.size() - 2);
+  return e;
+}
 
 // Re-reads one volume's key after a lost race: complete (archive + matching sidecar) or not.
 std::optional<CompletedElsewhere> probe_complete(const plan::Plan& plan, std::size_t i, DailyStore& store,
@@ -237,10 +244,20 @@ std::size_t write_catalog(const std::vector<CatalogArchive>& archives, DailyStor
     auto sidecar = store.get(ctx.bucket, index_key);
     if (!sidecar)
       throw TransientError(url + ": the index sidecar is gone; the catalog was not written; run again");
-    if (index_etag(*sidecar) != a.etag)
-      throw TransientError(url + ": names ETag " + index_etag(*sidecar) + ", the archive has " + a.etag +
+    // One parse of the sidecar (megabytes of JSON for a large volume) gives both the rows and
+    // the ETag it names; the text is parsed again only when it is no sidecar.
+    std::vector<catalog::Row> archive_rows;
+    std::string named;
+    try {
+      archive_rows = catalog::rows_from_sidecar(*sidecar, url);
+      named = archive_rows.empty() ? index_etag(*sidecar) : unquoted(archive_rows.front().archive_etag);
+    } catch (const inventory::BadInputError&) {
+      named = index_etag(*sidecar);
+      if (named == a.etag) throw;
+    }
+    if (named != a.etag)
+      throw TransientError(url + ": names ETag " + named + ", the archive has " + a.etag +
                            "; another run is rewriting it; the catalog was not written; run again");
-    auto archive_rows = catalog::rows_from_sidecar(*sidecar, url);
     rows.insert(rows.end(), std::make_move_iterator(archive_rows.begin()),
                 std::make_move_iterator(archive_rows.end()));
   }

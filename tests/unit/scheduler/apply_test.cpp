@@ -11,6 +11,7 @@
 #include <mutex>
 
 #include "catalog/catalog.h"
+#include "inventory/errors.h"
 #include "s3tar/errors.h"
 #include "s3tar/exit_codes.h"
 #include "scheduler/job.h"
@@ -222,8 +223,24 @@ TEST(Apply, ASidecarThatDoesNotMatchItsArchiveIsNotCatalogued) {
   const std::string sidecar = "dest/" + exec::index_key_for(p.volumes[0].key);
   store.objects[sidecar] = exec::render_index("dest", p.volumes[0], "etag-of-another-write");
   EXPECT_THROW(catalog_once(p, first, store), TransientError);
+  store.objects[sidecar] = "not json";  // names no ETag: not the archive's sidecar
+  EXPECT_THROW(catalog_once(p, first, store), TransientError);
+  store.objects[sidecar] = R"({"etag": "\"etag-of-another-write\"", "members": []})";
+  EXPECT_THROW(catalog_once(p, first, store), TransientError);
   store.objects.erase(sidecar);
   EXPECT_THROW(catalog_once(p, first, store), TransientError);
+  EXPECT_FALSE(store.objects.count("dest/" + kPart));
+}
+
+TEST(Apply, ASidecarNamingItsArchiveButNotASidecarIsBadInput) {
+  const plan::Plan p = day_plan();
+  MemoryStore store;
+  const RunResult first = run_once(p, store);
+  const std::string sidecar = "dest/" + exec::index_key_for(p.volumes[0].key);
+  // The archive's ETag, quoted, but no members: the text is damaged, not another run's.
+  store.objects[sidecar] = R"({"archive": "s3://dest/)" + p.volumes[0].key + R"(", "etag": "\"etag-)" +
+                           p.volumes[0].key + R"(\""})";
+  EXPECT_THROW(catalog_once(p, first, store), inventory::BadInputError);
   EXPECT_FALSE(store.objects.count("dest/" + kPart));
 }
 
