@@ -12,7 +12,9 @@ objects skipped, and wall time. The requirement: requests <= 1.1 x planned + 2 p
 object, and at most one rewrite of a volume (CreateMultipartUpload <= 2 per volume).
 
 Usage: bench/vanished_bench.py --env ENVFILE --s3tar BIN [--vanished 0,5,20,60] [--objects 1000]
-                               [--size 65536] [--markdown OUT.md] [--json OUT.json]
+                               [--size 65536] [--late 0.9] [--markdown OUT.md] [--json OUT.json]
+--late F picks the vanished objects among the last (1 - F) of the set (in key order): with -c they
+vanish late in the write, after the parts before them were pushed out of memory.
 bench/run.sh BIN --bench vanished [options] starts a throw-away RGW and runs it.
 """
 
@@ -96,7 +98,7 @@ def run_daily(binary, env, s3, server, n, size, vanished, workdir):
             "wall": wall}
 
 
-def run_create(binary, env, s3, n, size, vanished, workdir):
+def run_create(binary, env, s3, n, size, vanished, workdir, late=0.0):
     tag = uuid.uuid4().hex[:8]
     src, dst = f"vb-src-{tag}", f"vb-dst-{tag}"
     for b in (src, dst):
@@ -106,7 +108,7 @@ def run_create(binary, env, s3, n, size, vanished, workdir):
     dry = subprocess.run([binary, *args, "--dry-run"], env=env, capture_output=True, text=True)
     planned = planned_requests(dry.stdout)
     report = os.path.join(workdir, f"create-{tag}.json")
-    gone = random.Random(vanished).sample(keys, vanished)
+    gone = random.Random(vanished).sample(keys[int(len(keys) * late):], vanished)
     t0 = time.monotonic()
     p = subprocess.Popen([binary, *args, "--skip-unreadable", "--report", report], env=env,
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -152,6 +154,7 @@ def main():
     ap.add_argument("--objects", type=int, default=1000)
     ap.add_argument("--size", type=int, default=64 * 1024)
     ap.add_argument("--modes", default="daily,-c")
+    ap.add_argument("--late", type=float, default=0.0)
     ap.add_argument("--json")
     ap.add_argument("--markdown")
     ap.add_argument("--workdir", default=None)
@@ -167,11 +170,11 @@ def main():
             if mode == "daily":
                 r = run_daily(args.s3tar, env, s3, server, args.objects, args.size, v, workdir)
             else:
-                r = run_create(args.s3tar, env, s3, args.objects, args.size, v, workdir)
+                r = run_create(args.s3tar, env, s3, args.objects, args.size, v, workdir, args.late)
             print(json.dumps(r), flush=True)
             rows.append(r)
     command = (f"bench/run.sh BUILD/bin/s3tar --bench vanished --vanished {args.vanished} --objects {args.objects} "
-               f"--size {args.size} --modes {args.modes}")
+               f"--size {args.size} --modes {args.modes}" + (f" --late {args.late}" if args.late else ""))
     write_results(args, rows, markdown(rows, command))
 
 

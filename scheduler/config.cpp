@@ -218,6 +218,7 @@ json parse_root(const Checker& c, std::string_view text) {
           "filters",
           "report",
           "skip_unreadable",
+          "spool_limit",
           "count_already_archived_as_skipped",
           "allow_unpinned_reads",
           "connection",
@@ -333,6 +334,7 @@ void read_report(const Checker& c, const json& root, DailyConfig& cfg) {
 void read_policies(const Checker& c, const json& root, DailyConfig& cfg) {
   if (root.contains("skip_unreadable"))
     cfg.skip_unreadable = c.boolean(root["skip_unreadable"], "skip_unreadable");
+  if (root.contains("spool_limit")) cfg.spool_limit = c.size(root["spool_limit"], "spool_limit");
   if (root.contains("count_already_archived_as_skipped"))
     cfg.count_already_archived_as_skipped =
         c.boolean(root["count_already_archived_as_skipped"], "count_already_archived_as_skipped");
@@ -415,6 +417,7 @@ settings::SettingsInput settings_input(const DailyConfig& cfg, const std::string
   in.bucket_key = cfg.bucket_key;
   in.tags = cfg.tags;
   in.skip_unreadable = cfg.skip_unreadable;
+  in.spool_limit = cfg.spool_limit;
   in.concurrency = cfg.concurrency;
   in.connection = connection_options(cfg);
   return in;

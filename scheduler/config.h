@@ -51,6 +51,7 @@ struct DailyConfig {
   std::string report_bucket;  // default: `bucket`
   std::string report_prefix;  // default: "<prefix>/_reports" ("_reports" without a prefix)
   bool skip_unreadable = true;
+  std::uint64_t spool_limit = settings::kDefaultSpoolLimit;  // local disk for a volume's rewrite
   // Objects the inventory lists in an archival storage class are reported as already archived
   // and leave the exit code alone; true counts them as skipped (exit 6).
   bool count_already_archived_as_skipped = false;

@@ -17,7 +17,7 @@ namespace {
 // Values that need a second look after parsing (sizes with units, flags that pair up).
 struct RawFlags {
   bool create = false, list = false, extract = false, generate_toc = false, generate_manifest = false;
-  std::string size_limit, part_size, part_size_cap, min_part, server_max_part, max_object;
+  std::string size_limit, part_size, part_size_cap, min_part, server_max_part, max_object, spool_limit;
   std::string region, endpoint, profile;
   std::optional<int> max_attempts;
   std::optional<unsigned> concurrency;
@@ -125,6 +125,10 @@ void add_tar_options(CLI::App& app, TarOptions& o, RawFlags& f) {
   app.add_flag("--skip-unreadable", o.skip_unreadable,
                "Leave out sources that changed, vanished or are archived, list them, complete the archive")
       ->group(create);
+  app.add_option("--spool-limit", f.spool_limit,
+                 "Local disk ($TMPDIR) for parts a rewrite after unreadable sources reads back "
+                 "instead of S3 (default 8GiB, 0 = none)")
+      ->group(create);
   app.add_flag("--dry-run", o.dry_run,
                "Check everything the run would, print the plan (parts, requests, bytes, cost); write nothing")
       ->group(create);
@@ -162,6 +166,7 @@ void finish_common(TarOptions& o, const RawFlags& f) {
   if (!f.min_part.empty()) o.min_part_size = parse_size(f.min_part, "--min-part-size");
   if (!f.server_max_part.empty()) o.max_part_size = parse_size(f.server_max_part, "--server-max-part-size");
   if (!f.max_object.empty()) o.max_object_size = parse_size(f.max_object, "--max-object-size");
+  if (!f.spool_limit.empty()) o.spool_limit = parse_size(f.spool_limit, "--spool-limit");
   if (!o.kms_key_id.empty() && o.sse.empty()) o.sse = "aws:kms";
   if (f.path_style && f.virtual_host) throw UsageError("choose one of --path-style and --virtual-host");
   if (!f.region.empty()) o.connection.region = f.region;
@@ -323,6 +328,7 @@ settings::SettingsInput settings_input(const TarOptions& o) {
   in.kms_key_id = o.kms_key_id;
   in.tags = parse_tagging(o.tagging);
   in.skip_unreadable = o.skip_unreadable;
+  in.spool_limit = o.spool_limit;
   in.concurrency = o.concurrency;
   in.connection = o.connection;
   return in;

@@ -31,6 +31,7 @@ struct TarOptions {
   std::string sse;      // AES256 | aws:kms | aws:kms:dsse
   std::string kms_key_id;
   bool skip_unreadable = false;
+  uint64_t spool_limit = settings::kDefaultSpoolLimit;  // --spool-limit
   bool dry_run = false;
   bool extended = false;
   bool json = false;            // --json: the command's summary as one JSON object on stdout

@@ -268,6 +268,101 @@ TEST(UnreadableSources, PartsUploadedBeforeTheFailureAreNotReadAgain) {
   }
 }
 
+// The rewrite sent the archive of the members but `vanished`, part for part.
+void expect_rewrite_is_the_clean_archive(const std::vector<json>& log, const RereadCase& c,
+                                         const exec::WriteRequest& req) {
+  // The members in the order the first plan put them (k10 may come before k2), less the vanished.
+  std::vector<plan::Member> all;
+  for (int i = 0; i < c.members; ++i)
+    all.push_back({"src", "k" + std::to_string(i), "", s3::md5_hex(byte_of(i)), 1, 0});
+  std::vector<plan::Member> rest;
+  const plan::Plan first = plan::make_plan(all, req.plan);
+  for (const auto& m : first.volumes.at(0).members)
+    if (!c.vanished.count(std::stoi(std::string(m.key().substr(1))))) rest.push_back(m);
+  plan::Options again = req.plan;
+  again.order = plan::Order::Input;
+  const plan::Volume volume = plan::make_plan(rest, again).volumes.at(0);
+  const std::string expected =
+      plan::render_volume_reference(volume, [](const plan::Member& m, uint64_t, uint64_t) {
+        return byte_of(std::stoi(std::string(m.key().substr(1))));
+      });
+  const auto parts = rewritten_parts(log);
+  ASSERT_EQ(parts.size(), volume.parts.size());
+  for (const auto& p : volume.parts) {
+    const json& sent = parts.at(static_cast<int>(p.number));
+    EXPECT_EQ(sent["body_sha256"], s3::sha256_hex(expected.substr(p.archive_offset, p.size)))
+        << "part " << p.number << " of the rewrite is not the archive without the vanished";
+  }
+}
+
+size_t requests_to(const std::vector<json>& log, const std::string& method, const std::string& query_part) {
+  size_t n = 0;
+  for (const auto& r : log)
+    if (r["method"] == method && r["query"].get<std::string>().find(query_part) != std::string::npos) ++n;
+  return n;
+}
+
+TEST(UnreadableSources, PartsPushedOutOfMemoryAreNotReadAgain) {
+  // Parts of about two members, one at a time, and two memory slots: by the time the last
+  // member (k9: keys sort as text) turns out missing, ten of the eleven uploaded parts were
+  // pushed out of memory (to the spool file). The rewrite reads none of their sources again.
+  const RereadCase c{24, {9}, {}};
+  exec::WriteRequest req = small_parts_request(2048, 1);
+  req.exec.max_upload_parts_in_flight = 2;
+  exec::WriteOutcome out;
+  const auto log = write_with_vanishing(c, req, out);
+  ASSERT_EQ(out.written.size(), 1u);
+  EXPECT_EQ(out.written[0].members, 23u);
+  for (int i = 0; i < c.members; ++i)
+    if (!c.vanished.count(i)) {
+      EXPECT_EQ(gets_of(log, i), 1u) << "k" << i << " was read again";
+    }
+  EXPECT_EQ(requests_to(log, "DELETE", "uploadId="), 1u) << "the first upload is aborted";
+  EXPECT_EQ(requests_to(log, "POST", "uploadId="), 1u) << "one upload completed";
+  ASSERT_GT(rewritten_parts(log).size(), 4u) << "the case needs more parts than memory slots";
+  expect_rewrite_is_the_clean_archive(log, c, req);
+}
+
+size_t gets_of_remaining(const std::vector<json>& log, const RereadCase& c) {
+  size_t n = 0;
+  for (int i = 0; i < c.members; ++i)
+    if (!c.vanished.count(i)) n += gets_of(log, i);
+  return n;
+}
+
+TEST(UnreadableSources, PartsPastTheSpoolLimitAreReadFromS3Again) {
+  // Room in the spool for about three of the ten parts pushed out of memory: those are read
+  // back from it, the others' sources from S3 again; the archive is the same.
+  const RereadCase c{24, {9}, {}};
+  exec::WriteRequest req = small_parts_request(2048, 1);
+  req.exec.max_upload_parts_in_flight = 2;
+  req.exec.spool_limit = 3 * 2560;
+  exec::WriteOutcome out;
+  const auto log = write_with_vanishing(c, req, out);
+  ASSERT_EQ(out.written.size(), 1u);
+  EXPECT_EQ(out.written[0].members, 23u);
+  EXPECT_EQ(gets_of(log, 0), 1u) << "the first part pushed out is in the spool";
+  EXPECT_GT(gets_of_remaining(log, c), 23u + 4u) << "past the limit, sources are read again";
+  EXPECT_LT(gets_of_remaining(log, c), 2u * 23u - 4u);
+  EXPECT_EQ(requests_to(log, "DELETE", "uploadId="), 1u);
+  expect_rewrite_is_the_clean_archive(log, c, req);
+}
+
+TEST(UnreadableSources, ASpoolThatCannotBeWrittenReadsFromS3AgainAndWritesTheArchive) {
+  // A spool directory that does not exist stands for a full or unwritable disk.
+  const RereadCase c{24, {9}, {}};
+  exec::WriteRequest req = small_parts_request(2048, 1);
+  req.exec.max_upload_parts_in_flight = 2;
+  req.exec.spool_dir = "/nonexistent/s3tar-spool-test";
+  exec::WriteOutcome out;
+  const auto log = write_with_vanishing(c, req, out);
+  ASSERT_EQ(out.written.size(), 1u);
+  EXPECT_EQ(out.written[0].members, 23u);
+  EXPECT_GT(gets_of_remaining(log, c), 23u + 10u) << "the sources of parts pushed out are read again";
+  EXPECT_EQ(requests_to(log, "DELETE", "uploadId="), 1u);
+  expect_rewrite_is_the_clean_archive(log, c, req);
+}
+
 TEST(UnreadableSources, StartAfterListsTheKeyNext) {
   EXPECT_EQ(exec::start_after_for("logs/a.log"), "logs/a.lo");
   EXPECT_EQ(exec::start_after_for("x"), "");

@@ -169,7 +169,8 @@ std::optional<VolumeResult> write_checked(s3::S3Client& client, Executor& execut
       throw SourceError(describe_problems(problems) + "; nothing of " + archive + " was written", problems);
     if (!replan_without(volume, problems, request, skipped)) return std::nullopt;
   }
-  SourceCache read_before;  // what a failed attempt read, for the rewrite
+  SourceCache read_before(request.exec.spool_limit,
+                          request.exec.spool_dir);  // what a failed attempt read, for the rewrite
   for (int attempt = 1;; ++attempt) {
     try {
       log::info("archive.start",

@@ -29,6 +29,10 @@ struct ExecOptions {
   size_t max_upload_parts_in_flight = 8;
   // Parts (copy or upload) in progress at once.
   size_t max_parts_in_flight = 32;
+  // Bytes of uploaded parts pushed out of memory kept on local disk for a rewrite (spool.h),
+  // per volume; 0: none (a rewrite reads their sources from S3 again).
+  std::uint64_t spool_limit = 8ULL << 30;
+  std::string spool_dir;  // empty: $TMPDIR, else /tmp
   s3::AbortPolicy abort;
 };
 

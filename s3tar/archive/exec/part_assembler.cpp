@@ -121,6 +121,16 @@ void keep_sources(const plan::Volume& volume, const plan::Part& part, const std:
   }
 }
 
+void keep_spooled_sources(const plan::Volume& volume, const plan::Part& part, uint64_t offset,
+                          SourceCache& cache) {
+  uint64_t pos = offset;
+  for (const auto& piece : plan::expand_pieces(volume, part)) {
+    if (piece.kind == plan::PieceKind::Source && whole_body(volume.members[piece.member], piece))
+      cache.keep_spooled(volume.members[piece.member], pos);
+    pos += piece.length;
+  }
+}
+
 std::string assemble_part(s3::S3Client& client, const plan::Volume& volume, const plan::Part& part,
                           const std::string& toc_bytes, SourceCache* cache, std::atomic<bool>* failed,
                           const ReadBytesFn& read) {

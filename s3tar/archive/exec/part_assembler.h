@@ -35,5 +35,8 @@ std::string assemble_part(s3::S3Client& client, const plan::Volume& volume, cons
 // is written again).
 void keep_sources(const plan::Volume& volume, const plan::Part& part, const std::string& bytes,
                   SourceCache& cache);
+// The same for a part whose bytes are at `offset` in the cache's spool.
+void keep_spooled_sources(const plan::Volume& volume, const plan::Part& part, std::uint64_t offset,
+                          SourceCache& cache);
 
 }  // namespace s3tar::exec

@@ -19,23 +19,39 @@ namespace {
 // uploaded part may stay in its slot ("kept"): its bytes hold the sources it read, which a
 // rewrite of the volume (sources that turn unreadable later in the write) then takes instead
 // of reading them again. A part that needs a slot when none is free takes the oldest kept
-// part's, so keeping costs no memory beyond the bound and never makes a part wait.
+// part's, so keeping costs no memory beyond the bound and never makes a part wait; with a
+// spool, the bytes pushed out go to local disk first (spool.h), so that a rewrite reads no
+// source twice however many parts the volume has (up to the spool's limit).
 class PartMemory {
  public:
   struct Kept {
     size_t part = 0;  // index in the volume's parts
     std::shared_ptr<const std::string> bytes;
   };
+  struct Spooled {
+    size_t part = 0;
+    uint64_t offset = 0;  // of the part's bytes in the spool
+  };
 
-  explicit PartMemory(size_t n) : free_(n) {}
+  PartMemory(size_t n, Spool* spool) : free_(n), spool_(spool) {}
   void acquire() {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return free_ > 0 || !kept_.empty(); });
-    if (free_ > 0) {
-      --free_;
-    } else {
-      kept_.pop_front();  // its slot is ours now
+    Kept pushed_out;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return free_ > 0 || !kept_.empty(); });
+      if (free_ > 0) {
+        --free_;
+        return;
+      }
+      pushed_out = std::move(kept_.front());  // its slot is ours now
+      kept_.pop_front();
     }
+    // Written outside the lock; the slot's memory is freed once it is on disk.
+    if (spool_)
+      if (auto offset = spool_->append(*pushed_out.bytes)) {
+        std::lock_guard lock(mu_);
+        spooled_.push_back({pushed_out.part, *offset});
+      }
   }
   void release() {
     {
@@ -58,12 +74,19 @@ class PartMemory {
     free_ += kept_.size();
     return std::exchange(kept_, {});
   }
+  // The parts pushed out of memory into the spool.
+  std::vector<Spooled> take_spooled() {
+    std::lock_guard lock(mu_);
+    return std::exchange(spooled_, {});
+  }
 
  private:
   std::mutex mu_;
   std::condition_variable cv_;
   size_t free_;
+  Spool* spool_;
   std::deque<Kept> kept_;
+  std::vector<Spooled> spooled_;
 };
 
 // Holds a slot while a part is assembled and uploaded; releases it unless the part is kept.
@@ -114,7 +137,7 @@ class PartQueue {
         toc_(toc_bytes),
         cache_(cache),
         stop_(stop),
-        memory_(std::max<size_t>(1, c.upload_parts)),
+        memory_(std::max<size_t>(1, c.upload_parts), cache ? &cache->spool() : nullptr),
         progress_("s3://" + session.bucket() + "/" + volume.key, volume.members.size(), volume.total_size) {
     outcome_.completed.resize(volume.parts.size());
   }
@@ -165,11 +188,15 @@ class PartQueue {
     // The volume is written again without the unreadable sources. Its parts all change (toc.csv
     // leads the archive), so what the uploaded parts read goes to the cache too.
     std::deque<PartMemory::Kept> kept = memory_.take_kept();
-    if (cache_ && !outcome_.problems.empty())
+    if (cache_ && !outcome_.problems.empty()) {
       for (auto& k : kept) {
         keep_sources(volume_, volume_.parts[k.part], *k.bytes, *cache_);
         k.bytes.reset();
       }
+      for (const auto& s : memory_.take_spooled())
+        keep_spooled_sources(volume_, volume_.parts[s.part], s.offset, *cache_);
+      cache_->spool().seal();  // the rewrite is the last attempt: nothing to keep for another
+    }
     outcome_.stopped = stopped;
     return std::move(outcome_);
   }

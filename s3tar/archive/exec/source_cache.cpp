@@ -1,5 +1,7 @@
 #include "s3tar/archive/exec/source_cache.h"
 
+#include "s3tar/log/log.h"
+
 namespace s3tar::exec {
 
 std::string SourceCache::id(const plan::Member& m) {
@@ -18,15 +20,33 @@ void SourceCache::keep(const plan::Member& m, std::string_view bytes) {
   if (bytes.size() != m.size) return;  // only whole bodies
   std::string key = id(m);
   std::lock_guard lock(mu_);
-  bodies_.try_emplace(std::move(key), bytes);
+  bodies_.try_emplace(std::move(key), std::string(bytes));
+}
+
+void SourceCache::keep_spooled(const plan::Member& m, std::uint64_t offset) {
+  std::string key = id(m);
+  std::lock_guard lock(mu_);
+  bodies_.try_emplace(std::move(key), Spooled{offset});
 }
 
 std::optional<std::string> SourceCache::take(const plan::Member& m) {
+  std::variant<std::string, Spooled> entry;
+  {
+    std::lock_guard lock(mu_);
+    auto it = bodies_.find(id(m));
+    if (it == bodies_.end()) return std::nullopt;
+    entry = std::move(it->second);
+    bodies_.erase(it);
+  }
+  std::optional<std::string> body;
+  if (auto* bytes = std::get_if<std::string>(&entry)) {
+    body = std::move(*bytes);
+  } else {
+    body = spool_.read(std::get<Spooled>(entry).offset, m.size);  // read outside the lock
+    if (!body) log::info("spool.read", "spool: cannot read back a source; reading it from S3 again");
+  }
+  if (!body) return std::nullopt;
   std::lock_guard lock(mu_);
-  auto it = bodies_.find(id(m));
-  if (it == bodies_.end()) return std::nullopt;
-  std::string body = std::move(it->second);
-  bodies_.erase(it);
   ++reused_;
   return body;
 }

@@ -6,34 +6,52 @@
 // (requests and bytes). Only what the failed attempt held in memory anyway goes in (the parts
 // it had assembled, and the uploaded parts still kept in their memory slots: part_uploader.h),
 // and the rewrite takes each entry out as it uses it: memory stays within the parts-in-memory
-// bound, briefly twice it while the rewrite's first parts are assembled.
+// bound, briefly twice it while the rewrite's first parts are assembled. Uploaded parts pushed
+// out of memory went to the cache's spool (spool.h): their sources are kept as places in that
+// file, read back when the rewrite takes them (from S3 again if that read fails).
 // Thread-safe: the parts of a volume are assembled on several threads.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <variant>
 
+#include "s3tar/archive/exec/spool.h"
 #include "s3tar/archive/plan/plan.h"
 
 namespace s3tar::exec {
 
 class SourceCache {
  public:
+  // `spool_limit`: bytes of parts pushed out of memory kept on local disk (0: none).
+  // `spool_dir` empty: $TMPDIR, else /tmp.
+  explicit SourceCache(std::uint64_t spool_limit = 0, std::string spool_dir = {})
+      : spool_(spool_limit, std::move(spool_dir)) {}
+
   // Keeps the whole body of `m` (its bytes, as read pinned to its ETag and version).
   void keep(const plan::Member& m, std::string_view bytes);
   // The body of `m` if a failed attempt read it; it is then no longer kept.
   std::optional<std::string> take(const plan::Member& m);
+  // Keeps the whole body of `m` as the `m.size` bytes at `offset` in the spool.
+  void keep_spooled(const plan::Member& m, std::uint64_t offset);
+  Spool& spool() { return spool_; }
   size_t reused() const;
 
  private:
   static std::string id(const plan::Member& m);
 
+  struct Spooled {
+    std::uint64_t offset = 0;
+  };
+
+  Spool spool_;
   mutable std::mutex mu_;
-  std::unordered_map<std::string, std::string> bodies_;
+  std::unordered_map<std::string, std::variant<std::string, Spooled>> bodies_;
   size_t reused_ = 0;
 };
 

@@ -130,6 +130,7 @@ Settings make_settings(const SettingsInput& in) {
   w.exec.max_parts_in_flight = in.concurrency;
   w.exec.max_upload_parts_in_flight = std::min<std::size_t>(kUploadPartsInMemory, in.concurrency);
   w.skip_unreadable = in.skip_unreadable;
+  w.exec.spool_limit = in.spool_limit;
   s.volumes_in_flight = std::min(kVolumesInFlight, in.concurrency);
   return s;
 }
@@ -138,6 +139,7 @@ exec::WriteRequest volume_write(const Settings& s) {
   exec::WriteRequest w = s.write;
   const std::size_t volumes = std::max(1u, s.volumes_in_flight);
   w.exec.max_upload_parts_in_flight = std::max<std::size_t>(1, w.exec.max_upload_parts_in_flight / volumes);
+  w.exec.spool_limit /= volumes;
   return w;
 }
 

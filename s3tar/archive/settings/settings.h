@@ -35,6 +35,11 @@ inline constexpr unsigned kUploadPartsInMemory = 8;
 // Volumes the daily job writes at once when a day has several: one's last part, Complete, HEAD
 // and index overlap the other's GETs. They share the upload-part memory above.
 inline constexpr unsigned kVolumesInFlight = 2;
+// Local disk for upload parts pushed out of that memory while a volume is written, in all the
+// volumes being written together (exec/spool.h): when sources turn unreadable late in a volume,
+// its rewrite reads what those parts held from this file instead of from S3. 8 GiB leaves room
+// in the 20 GiB of a Fargate task's default ephemeral storage; 0 turns it off.
+inline constexpr std::uint64_t kDefaultSpoolLimit = 8ULL << 30;
 
 // Where the values came from: decides how an error names the value ("--size-limit" or
 // "job.json: size_limit").
@@ -61,6 +66,7 @@ struct SettingsInput {
   bool bucket_key = false;
   std::vector<std::pair<std::string, std::string>> tags;
   bool skip_unreadable = false;
+  std::uint64_t spool_limit = kDefaultSpoolLimit;  // bytes of local disk ($TMPDIR), 0 = none
 
   // S3 requests in flight.
   unsigned concurrency = kDefaultConcurrency;
