@@ -153,17 +153,28 @@ std::string_view Member::version_id() const {
 }
 
 std::string Member::etag() const {
+  EtagBuffer buf;
+  return std::string(etag(buf));
+}
+
+std::string_view Member::etag(EtagBuffer& buf) const {
   if (!block_) return {};
   const Block& b = *block_;
-  if (b.etag_parts == kTextEtag) return std::string(b.text() + b.key_len + b.version_len, b.etag_len());
+  if (b.etag_parts == kTextEtag) return std::string_view(b.text() + b.key_len + b.version_len, b.etag_len());
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(32, '\0');
   for (int i = 0; i < 16; ++i) {
-    out[2 * i] = kHex[b.md5[i] >> 4];
-    out[2 * i + 1] = kHex[b.md5[i] & 15];
+    buf[2 * i] = kHex[b.md5[i] >> 4];
+    buf[2 * i + 1] = kHex[b.md5[i] & 15];
   }
-  if (b.etag_parts != 0) out += "-" + std::to_string(b.etag_parts);
-  return out;
+  std::size_t n = 32;
+  if (b.etag_parts != 0) {
+    buf[n++] = '-';
+    char digits[5];
+    int d = 0;
+    for (unsigned v = b.etag_parts; v != 0; v /= 10) digits[d++] = static_cast<char>('0' + v % 10);
+    while (d > 0) buf[n++] = digits[--d];
+  }
+  return std::string_view(buf, n);
 }
 
 std::int64_t Member::mtime() const { return block_ ? block_->mtime : 0; }

@@ -29,7 +29,11 @@ class Member {
   std::string_view key() const;
   std::string_view version_id() const;  // empty: no version pinning
   std::string etag() const;             // as given (written to the TOC, used for if-match by the executor)
-  std::int64_t mtime() const;           // unix seconds (LastModified)
+  // The same text without allocating: in `buf` for the binary forms, in the block otherwise.
+  // Valid while both live. The planner sizes every TOC row with it, twice per member.
+  using EtagBuffer = char[40];  // 32 hex digits, "-", up to 5 digits
+  std::string_view etag(EtagBuffer& buf) const;
+  std::int64_t mtime() const;  // unix seconds (LastModified)
   // The ETag is a plain MD5 (32 lowercase hex digits): single-part, so it is the body's digest
   // unless the object is KMS-encrypted.
   bool etag_is_md5() const;

@@ -152,7 +152,8 @@ class VolumeEstimate {
     const bool large = m.size >= s_->copy_threshold;
     const std::uint64_t item = item_size(header, m.size);
     // A TOC row with the widest offset the archive can have.
-    const std::uint64_t row = tar::toc_row_size(m.key(), 0, m.size, m.etag()) - 1 + offset_digits_;
+    Member::EtagBuffer etag;
+    const std::uint64_t row = tar::toc_row_size(m.key(), 0, m.size, m.etag(etag)) - 1 + offset_digits_;
     const std::uint64_t csv = csv_ + row;
     const std::uint64_t toc = toc_total(csv, format_);
     const std::uint64_t items = items_ + item;
@@ -320,9 +321,10 @@ void layout(Volume& v, std::span<const std::uint32_t> header_sizes) {
   while (true) {
     csv = 0;
     std::uint64_t pos = toc;
+    Member::EtagBuffer etag;
     for (std::size_t i = 0; i < v.members.size(); ++i) {
       const Member& m = v.members[i];
-      csv += tar::toc_row_size(m.key(), pos + header_sizes[i], m.size, m.etag());
+      csv += tar::toc_row_size(m.key(), pos + header_sizes[i], m.size, m.etag(etag));
       pos += header_sizes[i] + m.size + padding_size(m.size);
     }
     const std::uint64_t next = toc_total(csv, v.format);

@@ -58,9 +58,10 @@ std::string render_toc(const Volume& volume) {
       tar::MemberHeaderInfo{std::string(tar::kTocName), volume.toc_data_size, volume.toc_mtime, 0644},
       volume.format);
   out.reserve(volume.toc_size);
+  Member::EtagBuffer etag;
   for (std::size_t i = 0; i < volume.members.size(); ++i) {
     const Member& m = volume.members[i];
-    tar::append_toc_row(out, m.key(), volume.data_offsets[i], m.size, m.etag());
+    tar::append_toc_row(out, m.key(), volume.data_offsets[i], m.size, m.etag(etag));
   }
   out.append(padding_size(volume.toc_data_size), '\0');
   if (out.size() != volume.toc_size)
