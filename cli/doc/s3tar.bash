@@ -9,7 +9,7 @@ _s3tar() {
 
   local tar_opts="-c --create -t --list -x --extract --generate-toc --generate-manifest
     -f --file -C --location --directory -m --manifest --skipManifestHeader --skip-manifest-header
-    --urldecode --manifest-format --storage-class --size-limit --format --tagging --sse --sse-algo
+    --urldecode --manifest-format --storage-class --size-limit --spool-limit --format --tagging --sse --sse-algo
     --kms-key-id --sse-kms-key-id --skip-unreadable --dry-run --report --concat-in-memory
     --extended --external-toc --max-part-size --part-size --min-part-size --server-max-part-size
     --max-parts --max-object-size -v --verbose --debug --json --region --endpoint-url --endpointUrl
