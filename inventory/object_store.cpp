@@ -59,7 +59,8 @@ std::vector<std::string> LocalObjectStore::list_keys(const std::string& bucket, 
   return keys;
 }
 
-void LocalObjectStore::read(const std::string& bucket, const std::string& key, const ByteSink& sink) {
+void LocalObjectStore::read(const std::string& bucket, const std::string& key, const ByteSink& sink,
+                            const EtagSink&) {
   const auto path = path_of(bucket, key);
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec))

@@ -10,6 +10,8 @@ namespace s3tar::inventory {
 
 // Receives an object's bytes in order, chunk by chunk.
 using ByteSink = std::function<void(const char* data, std::size_t size)>;
+// Receives, before the first byte, the ETag of the object version whose bytes follow.
+using EtagSink = std::function<void(const std::string& etag)>;
 
 // Where inventory bytes come from. The S3 client implements this; LocalObjectStore serves a
 // directory tree for tests and tools. Implementations must be safe to call from several
@@ -27,7 +29,13 @@ class ObjectStore {
 
   // Streams the object to `sink`. Throws NotFoundError when the key does not exist and
   // StoreError on other failures. Exceptions thrown by `sink` propagate.
-  virtual void read(const std::string& bucket, const std::string& key, const ByteSink& sink) = 0;
+  void read(const std::string& bucket, const std::string& key, const ByteSink& sink) {
+    read(bucket, key, sink, EtagSink());
+  }
+  // The same; a store that knows the object's ETag gives it to `on_etag` (when set) before the
+  // first byte, and then streams only bytes of that version.
+  virtual void read(const std::string& bucket, const std::string& key, const ByteSink& sink,
+                    const EtagSink& on_etag) = 0;
 
   // Reads a small object whole (manifest.json, manifest.checksum). Throws BadInputError when
   // it is larger than `max_size`.
@@ -41,7 +49,10 @@ class LocalObjectStore : public ObjectStore {
   explicit LocalObjectStore(std::filesystem::path root = {}, std::size_t chunk_size = 256 << 10);
 
   std::vector<std::string> list_keys(const std::string& bucket, const std::string& prefix) override;
-  void read(const std::string& bucket, const std::string& key, const ByteSink& sink) override;
+  using ObjectStore::read;
+  // Files have no ETag: `on_etag` is never called.
+  void read(const std::string& bucket, const std::string& key, const ByteSink& sink,
+            const EtagSink& on_etag) override;
 
   std::filesystem::path path_of(const std::string& bucket, const std::string& key) const;
 

@@ -30,7 +30,8 @@ std::vector<std::string> S3ObjectStore::list_folders(const std::string& bucket, 
   return folders;
 }
 
-void S3ObjectStore::read(const std::string& bucket, const std::string& key, const inventory::ByteSink& sink) {
+void S3ObjectStore::read(const std::string& bucket, const std::string& key, const inventory::ByteSink& sink,
+                         const inventory::EtagSink& on_etag) {
   const std::string where = "s3://" + bucket + "/" + key;
   auto fetch = [&](std::uint64_t first, const std::string& etag) {
     s3::GetRequest req;
@@ -47,6 +48,7 @@ void S3ObjectStore::read(const std::string& bucket, const std::string& key, cons
     if (!e.is_invalid_range()) throw;
     // No byte range of an empty object can be satisfied: read it whole (it is empty).
     head = client_.get_object(s3::GetRequest{{bucket, key, ""}, std::nullopt, "", nullptr}).get();
+    if (on_etag) on_etag(head.info.etag);
     if (!head.body.empty()) sink(head.body.data(), head.body.size());
     return;
   }
@@ -61,6 +63,7 @@ void S3ObjectStore::read(const std::string& bucket, const std::string& key, cons
     }
   };
   request_more();
+  if (on_etag) on_etag(etag);  // every range after the first is pinned to it
   // A sink that throws leaves the GETs in flight behind: they complete on their own.
   if (!head.body.empty()) sink(head.body.data(), head.body.size());
   head.body = std::string();

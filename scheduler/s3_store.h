@@ -29,7 +29,9 @@ class S3ObjectStore : public inventory::ObjectStore {
 
   std::vector<std::string> list_keys(const std::string& bucket, const std::string& prefix) override;
   std::vector<std::string> list_folders(const std::string& bucket, const std::string& prefix) override;
-  void read(const std::string& bucket, const std::string& key, const inventory::ByteSink& sink) override;
+  using inventory::ObjectStore::read;
+  void read(const std::string& bucket, const std::string& key, const inventory::ByteSink& sink,
+            const inventory::EtagSink& on_etag) override;
 
  private:
   s3::S3Client& client_;

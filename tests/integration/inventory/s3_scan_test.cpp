@@ -229,6 +229,34 @@ TEST_P(S3Scan, WorkerThreadsSelectWhatOneThreadSelects) {
   }
 }
 
+TEST_P(S3Scan, TheEtagComesBeforeTheBytesAndAWrongMd5IsStillCaught) {
+  const auto files = upload_report(*this, "inv/acme-logs/daily/");
+  S3ObjectStore store(*client_, 16 * 1024);
+  std::string etag;
+  std::size_t bytes_before_etag = 0, bytes = 0;
+  store.read(
+      bucket_, files[0].key,
+      [&](const char*, std::size_t n) { (etag.empty() ? bytes_before_etag : bytes) += n; },
+      [&](const std::string& e) { etag = e; });
+  // A single-part upload: the server's ETag is the MD5 the manifest gives, so the reader trusts it.
+  EXPECT_EQ(etag, files[0].md5);
+  EXPECT_EQ(bytes_before_etag, 0u);
+  EXPECT_EQ(bytes, files[0].size);
+
+  // A manifest MD5 the server does not vouch for has the file hashed, and the mismatch named.
+  auto wrong = files;
+  wrong[1].md5 = "0123456789abcdef0123456789abcdef";
+  const auto manifest = inventory::parse_manifest(
+      inventory::testing::Delivery::manifest_json(wrong, inventory::testing::kVersionsSchema));
+  try {
+    inventory::read_inventory(store, bucket_, manifest, {.day = boost::gregorian::date(2025, 11, 20)});
+    ADD_FAILURE() << "expected ChecksumMismatchError";
+  } catch (const inventory::ChecksumMismatchError& e) {
+    EXPECT_EQ(e.key(), files[1].key);
+    EXPECT_EQ(e.actual(), files[1].md5);
+  }
+}
+
 std::string server_name(const ::testing::TestParamInfo<std::string>& info) { return info.param; }
 
 INSTANTIATE_TEST_SUITE_P(Servers, S3Scan, ::testing::Values("rgw", "moto"), server_name);

@@ -211,6 +211,82 @@ TEST_F(ReaderTest, DataFileMd5MismatchNamesTheFile) {
   }
 }
 
+// Serves `inner`'s files under the ETag `etag`, as an S3 server would, optionally flipping the
+// byte at `flip_at` on the way (damage that the server's ETag cannot show).
+class EtagStore : public ObjectStore {
+ public:
+  EtagStore(ObjectStore& inner, std::string etag, std::size_t flip_at = std::string::npos)
+      : inner_(inner), etag_(std::move(etag)), flip_at_(flip_at) {}
+  std::vector<std::string> list_keys(const std::string& bucket, const std::string& prefix) override {
+    return inner_.list_keys(bucket, prefix);
+  }
+  using ObjectStore::read;
+  void read(const std::string& bucket, const std::string& key, const ByteSink& sink,
+            const EtagSink& on_etag) override {
+    if (on_etag) on_etag(etag_);
+    std::size_t at = 0;
+    inner_.read(bucket, key, [&](const char* data, std::size_t size) {
+      std::string chunk(data, size);
+      if (flip_at_ >= at && flip_at_ < at + size)
+        chunk[flip_at_ - at] = static_cast<char>(chunk[flip_at_ - at] ^ 1);
+      at += size;
+      sink(chunk.data(), chunk.size());
+    });
+  }
+
+ private:
+  ObjectStore& inner_;
+  std::string etag_;
+  std::size_t flip_at_;
+};
+
+TEST_F(ReaderTest, AnEtagThatIsTheManifestMd5VouchesForTheFile) {
+  // The server says the file's MD5 is the manifest's: the reader does not hash it again, so a
+  // manifest MD5 that only the server's ETag agrees with is accepted.
+  auto f = delivery.add_data_file("1.csv.gz",
+                                  row({"acme-logs", "k", "1", "2025-11-20T01:00:00.000Z", "e", "", ""}));
+  f.md5 = "0123456789abcdef0123456789abcdef";
+  EtagStore vouching(store, "0123456789ABCDEF0123456789ABCDEF");
+  const auto r =
+      read_inventory(vouching, delivery.bucket,
+                     parse_manifest(Delivery::manifest_json({f}, testing::kCurrentSchema)), filter);
+  EXPECT_EQ(r.summary.kept, 1u);
+}
+
+TEST_F(ReaderTest, AnyOtherEtagHasTheFileHashed) {
+  auto f = delivery.add_data_file("1.csv.gz",
+                                  row({"acme-logs", "k", "1", "2025-11-20T01:00:00.000Z", "e", "", ""}));
+  const std::string real = f.md5;
+  f.md5 = "0123456789abcdef0123456789abcdef";
+  // A multipart ETag, and one that SSE-KMS gives (not the content's MD5).
+  for (const std::string etag : {"0123456789abcdef0123456789abcdef-2", "fedcba98765432100123456789abcdef"}) {
+    EtagStore store_with_etag(store, etag);
+    try {
+      read_inventory(store_with_etag, delivery.bucket,
+                     parse_manifest(Delivery::manifest_json({f}, testing::kCurrentSchema)), filter);
+      ADD_FAILURE() << "expected ChecksumMismatchError with ETag " << etag;
+    } catch (const ChecksumMismatchError& e) {
+      EXPECT_EQ(e.actual(), real) << etag;
+    }
+  }
+}
+
+TEST_F(ReaderTest, BytesDamagedUnderAVouchingEtagAreStillCaught) {
+  // Stored (level 0) deflate: a flipped data byte inflates fine, only gzip's CRC-32 catches it.
+  std::string csv;
+  for (int i = 0; i < 200; ++i)
+    csv += row({"acme-logs", "k" + std::to_string(i), "1", "2025-11-20T01:00:00.000Z", "e", "", ""});
+  const auto f = delivery.add_raw_data_file("1.csv.gz", testing::gzip(csv, 0));
+  EtagStore damaging(store, f.md5, f.size / 2);
+  try {
+    read_inventory(damaging, delivery.bucket,
+                   parse_manifest(Delivery::manifest_json({f}, testing::kCurrentSchema)), filter);
+    FAIL() << "expected BadInputError";
+  } catch (const BadInputError& e) {
+    EXPECT_NE(std::string(e.what()).find(f.key), std::string::npos) << e.what();
+  }
+}
+
 TEST_F(ReaderTest, SizeMismatchIsBadInput) {
   auto f = delivery.add_data_file("1.csv.gz",
                                   row({"acme-logs", "k", "1", "2025-11-20T01:00:00.000Z", "e", "", ""}));
