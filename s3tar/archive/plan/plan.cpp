@@ -342,40 +342,6 @@ void layout(Volume& v, std::span<const std::uint32_t> header_sizes) {
   v.total_size = pos + kEndOfArchiveSize;
 }
 
-Stats volume_stats(const Volume& v) {
-  Stats st;
-  st.members = v.members.size();
-  st.archive_bytes = v.total_size;
-  for (const Part& p : v.parts) {
-    if (p.kind == PartKind::Copy) {
-      ++st.requests.upload_part_copy;
-      st.bytes_copied += p.size;
-      continue;
-    }
-    ++st.requests.upload_part;
-    st.bytes_uploaded += p.size;
-    for (const Piece& piece : p.pieces) {
-      if (piece.kind == PieceKind::Members) {
-        for (std::uint64_t i = piece.member; i < piece.member + piece.offset; ++i) {
-          st.requests.get_object += v.members[i].size > 0 ? 1 : 0;
-          st.bytes_downloaded += v.members[i].size;
-        }
-      }
-      if (piece.kind != PieceKind::Source) continue;
-      ++st.requests.get_object;
-      st.bytes_downloaded += piece.length;
-    }
-  }
-  if (v.single_put) {
-    st.requests.put_object = 1;
-    st.requests.upload_part = 0;
-  } else {
-    st.requests.create_multipart_upload = 1;
-    st.requests.complete_multipart_upload = 1;
-  }
-  return st;
-}
-
 std::string volume_key(const std::string& key, std::size_t index, std::size_t count) {
   if (count == 1) return key;
   const std::string_view ext = ".tar";
@@ -419,6 +385,41 @@ Stats& Stats::operator+=(const Stats& o) {
   bytes_uploaded += o.bytes_uploaded;
   bytes_copied += o.bytes_copied;
   return *this;
+}
+
+Stats volume_stats(const Volume& v) {
+  Stats st;
+  st.members = v.members.size();
+  st.archive_bytes = v.total_size;
+  for (const Part& p : v.parts) {
+    if (p.reused) continue;
+    if (p.kind == PartKind::Copy) {
+      ++st.requests.upload_part_copy;
+      st.bytes_copied += p.size;
+      continue;
+    }
+    ++st.requests.upload_part;
+    st.bytes_uploaded += p.size;
+    for (const Piece& piece : p.pieces) {
+      if (piece.kind == PieceKind::Members) {
+        for (std::uint64_t i = piece.member; i < piece.member + piece.offset; ++i) {
+          st.requests.get_object += v.members[i].size > 0 ? 1 : 0;
+          st.bytes_downloaded += v.members[i].size;
+        }
+      }
+      if (piece.kind != PieceKind::Source) continue;
+      ++st.requests.get_object;
+      st.bytes_downloaded += piece.length;
+    }
+  }
+  if (v.single_put) {
+    st.requests.put_object = 1;
+    st.requests.upload_part = 0;
+  } else {
+    st.requests.create_multipart_upload = 1;
+    st.requests.complete_multipart_upload = 1;
+  }
+  return st;
 }
 
 // Puts members and headers in `order` (order[k]: the index of the k-th), in place: each cycle

@@ -94,6 +94,9 @@ struct Part {
   PartKind kind = PartKind::Upload;
   CopyRange copy;             // kind == Copy
   std::vector<Piece> pieces;  // kind == Upload, in order, lengths sum to size (see PieceKind::Members)
+  // A rewrite's copy part that an earlier attempt of the same upload stored under this number
+  // (reuse.h): listed in Complete, not sent again.
+  bool reused = false;
 };
 
 struct Requests {
@@ -144,6 +147,9 @@ struct Plan {
 // PlanError for invalid options or a member that cannot fit an archive (bigger than max_object).
 // An empty member list gives a plan without volumes.
 Plan make_plan(std::vector<Member> members, const Options& options);
+
+// Requests and bytes of a volume's parts (reused parts are not sent: not counted).
+Stats volume_stats(const Volume& volume);
 
 // The pieces of an upload part with every Members run expanded into the Header, Source and
 // Padding pieces of its members (a Source or Padding piece only when it has bytes).
