@@ -10,6 +10,9 @@ server's NoSuchKey, so the first two parts are read and uploaded before the fail
 
 With `--concurrency 2` only two upload parts fit in memory: the parts uploaded before them are
 pushed out to the spool file, and the rewrite reads their sources from there, not from S3.
+
+With large objects (copied server-side) in the volume, the rewrite stays in the upload the first
+attempt left open and keeps the copy parts it stored: no UploadPartCopy is sent twice.
 """
 
 import json
@@ -29,6 +32,9 @@ VANISHED = ["set/obj-0370.bin", "set/obj-0385.bin", "set/obj-0399.bin"]
 # 800 objects: five upload parts of 5 MiB, more than the two memory slots of --concurrency 2.
 MORE_OBJECTS = 800
 MORE_VANISHED = ["set/obj-0770.bin", "set/obj-0785.bin", "set/obj-0799.bin"]
+# Two objects of 11 MiB (one copy part each) among 400 small ones: about 5 MiB of small objects
+# before each large one, the last 80 after both; three of those vanish.
+LARGE = {"set/big-0.bin": 11 * s3env.MiB, "set/big-1.bin": 11 * s3env.MiB}
 
 
 class VanishedDuringWrite:
@@ -36,10 +42,13 @@ class VanishedDuringWrite:
         self.tmp = tempfile.TemporaryDirectory(prefix="s3tar-vanished-")
         self.addCleanup(self.tmp.cleanup)
 
-    def planned_requests(self, args):
+    def dry_run(self, args):
         rc, out, err = self.srv.run(*args, "--dry-run")
         self.assertEqual(rc, 0, err[-2000:])
-        return int(re.search(r"Requests: (\d+) total", out).group(1))
+        return out
+
+    def planned_requests(self, args):
+        return int(re.search(r"Requests: (\d+) total", self.dry_run(args)).group(1))
 
     def write_while_deleting(self, args, env, vanished):
         """Runs `args`, deleting `vanished` while the process is stopped at the start of the write."""
@@ -67,12 +76,19 @@ class VanishedDuringWrite:
     def test_parts_pushed_out_of_memory_are_read_back_from_the_spool(self):
         self.check_one_rewrite(MORE_OBJECTS, MORE_VANISHED, ["--concurrency", "2"])
 
-    def check_one_rewrite(self, count, vanished, extra):
+    def test_a_rewrite_keeps_the_copy_parts_it_stored(self):
+        self.check_one_rewrite(OBJECTS, VANISHED, [], large=LARGE)
+
+    def check_one_rewrite(self, count, vanished, extra, large=None):
         self.src, dst = self.srv.new_bucket("src"), self.srv.new_bucket("dst")
         objects = {f"set/obj-{i:04d}.bin": s3env.data_for(f"set/{i}", SIZE) for i in range(count)}
+        objects.update({key: s3env.data_for(key, size) for key, size in (large or {}).items()})
         self.srv.put_many(self.src, objects)
         args = ["-cf", f"s3://{dst}/a.tar", f"s3://{self.src}/set/", "--part-size", "5MiB", *extra]
-        planned = self.planned_requests(args)
+        plan = self.dry_run(args)
+        planned = int(re.search(r"Requests: (\d+) total", plan).group(1))
+        planned_copies = int(re.search(r"UploadPartCopy (\d+)", plan).group(1))
+        self.assertEqual(planned_copies, len(large or {}), plan)
         report = os.path.join(self.tmp.name, "report.json")
         rules = [{"method": "GET", "path": ".*/" + re.escape(key), "responses": [{"action": "forward", "delay": 5}]}
                  for key in vanished]
@@ -87,7 +103,14 @@ class VanishedDuringWrite:
             rep = json.load(f)
         self.assertEqual(sorted(s["key"] for s in rep["objects_skipped"]), vanished)
         requests = rep["requests"]
-        self.assertEqual(requests.get("CreateMultipartUpload"), 2, f"one rewrite: {requests}")
+        if large:
+            # The rewrite went into the first attempt's upload and kept both copy parts.
+            self.assertEqual(requests.get("UploadPartCopy"), planned_copies, f"copies sent again: {requests}")
+            self.assertEqual(requests.get("CreateMultipartUpload"), 1, f"one upload: {requests}")
+            copies = [r for r in requests_seen if r["method"] == "PUT" and "x-amz-copy-source" in r["headers"]]
+            self.assertEqual(len(copies), planned_copies, "an UploadPartCopy was sent twice")
+        else:
+            self.assertEqual(requests.get("CreateMultipartUpload"), 2, f"one rewrite: {requests}")
         parts_sent = [r for r in requests_seen if r["method"] == "PUT" and "partNumber=" in r["query"]]
         self.assertGreater(len(parts_sent), 3, "the case needs parts uploaded before the failure was seen")
         # Every remaining object read once, each vanished one at most twice (its GET, and a GET or
@@ -99,7 +122,8 @@ class VanishedDuringWrite:
                 gets[key] = gets.get(key, 0) + 1
         read_again = sorted(k for k, n in gets.items() if n > 1 and k not in vanished)
         self.assertEqual(read_again, [], f"{len(read_again)} remaining objects read again")
-        self.assertEqual(len([k for k in objects if k not in vanished and k not in gets]), 0)
+        small = [k for k in objects if k.startswith("set/obj-")]  # the large ones are copied
+        self.assertEqual(len([k for k in small if k not in vanished and k not in gets]), 0)
         self.assertLessEqual(requests.get("GetObject", 0), count - len(vanished) + 2 * len(vanished), requests)
         self.assertLessEqual(rep["requests_total"], 1.1 * planned + 2 * len(vanished), requests)
         self.assertEqual(self.srv.open_uploads(dst), [])
@@ -112,6 +136,7 @@ class VanishedDuringWrite:
         self.assertTrue(written == clean, "the rewritten archive differs from a clean run's")
         names = {name for name, _, _ in s3env.tar_members(written)} - {"toc.csv"}
         self.assertEqual(names, set(objects) - set(vanished))
+        self.assertEqual(self.srv.open_uploads(dst), [])
 
 
 s3env.server_classes(VanishedDuringWrite, globals())

@@ -348,6 +348,114 @@ TEST(UnreadableSources, ASpoolThatCannotBeWrittenReadsFromS3AgainAndWritesTheArc
   expect_rewrite_is_the_clean_archive(log, c, req);
 }
 
+// A volume with large members copied server-side: [k0, big1, k1, k3, big2, k2] in this order,
+// one part at a time, so that k1 turns out missing after big1's copy part was stored and before
+// big2's ran. `k2_vanishes_later`: k2 is listed by the probe after the failure but missing
+// when the rewrite reads it (a second failure).
+struct CopiedCase {
+  bool k2_vanishes_later = false;
+};
+
+std::vector<json> write_with_copies(const CopiedCase& c, std::exception_ptr& error) {
+  auto small = [](int i) {
+    return plan::Member{"src", "k" + std::to_string(i), "", s3::md5_hex(byte_of(i)), 1, 0};
+  };
+  const std::string big(4096, 'B');
+  auto large = [&](const std::string& key) {
+    return plan::Member{"src", key, "", s3::md5_hex(big), 4096, 0};
+  };
+  std::vector<plan::Member> members = {small(0), large("big1"), small(1), small(3), large("big2"), small(2)};
+  exec::WriteRequest req = small_parts_request(1024, 1);
+  req.plan.order = plan::Order::Input;
+  std::vector<plan::Member> rest = {members[0], members[1], members[3], members[4], members[5]};
+  const uint64_t rewritten_size = plan::make_plan(rest, req.plan).volumes.at(0).total_size;
+  auto listing_of = [&](const std::vector<plan::Member>& ms) {
+    std::string xml = "<ListBucketResult>";
+    for (const auto& m : ms)
+      xml += "<Contents><Key>" + std::string(m.key()) + "</Key><Size>" + std::to_string(m.size) +
+             "</Size><ETag>\"" + m.etag() + "\"</ETag><StorageClass>STANDARD</StorageClass></Contents>";
+    return xml + "<IsTruncated>false</IsTruncated></ListBucketResult>";
+  };
+  json rules = json::array(
+      {rule("GET", "/src", "list-type=2", {{{"body", listing_of(members)}}, {{"body", listing_of(rest)}}}),
+       rule("POST", "/dst/out\\.tar", "(^|&)uploads(=|&|$)",
+            {{{"body",
+               "<InitiateMultipartUploadResult><UploadId>u</UploadId></InitiateMultipartUploadResult>"}}}),
+       rule("PUT", "/dst/out\\.tar",
+            "partNumber=", {{{"body", "<CopyPartResult><ETag>\"c1\"</ETag></CopyPartResult>"}}})});
+  rules.back()["headers"] = {{"x-amz-copy-source", "big"}};
+  for (const json& r : json::array(
+           {rule("PUT", "/dst/out\\.tar", "partNumber=", {{{"headers", {{"ETag", "\"p\""}}}}}),
+            rule("POST", "/dst/out\\.tar", "uploadId=",
+                 {{{"body",
+                    "<CompleteMultipartUploadResult><ETag>\"x-3\"</ETag></CompleteMultipartUploadResult>"}}}),
+            rule("DELETE", "/dst/out\\.tar", "uploadId=", {{{"status", 204}}}),
+            rule("HEAD", "/dst/out\\.tar", "",
+                 {{{"headers", {{"Content-Length", std::to_string(rewritten_size)}, {"ETag", "\"x-3\""}}}}}),
+            rule("PUT", "/dst/out\\.tar\\.index\\.json", "", {{{"headers", {{"ETag", "\"i\""}}}}}),
+            rule("GET", "/src/k1", "", {error_body(404, "NoSuchKey")}),
+            rule("HEAD", "/src/k1", "", {{{"status", 404}}})}))
+    rules.push_back(r);
+  for (int i : {0, 2, 3}) {
+    json ok = {{"body", byte_of(i)}, {"headers", {{"ETag", "\"" + s3::md5_hex(byte_of(i)) + "\""}}}};
+    rules.push_back(rule("GET", "/src/k" + std::to_string(i), "",
+                         {i == 2 && c.k2_vanishes_later ? error_body(404, "NoSuchKey") : ok}));
+  }
+  rules.push_back(rule("GET", "/src/big[12]", "",
+                       {{{"body", big}, {"headers", {{"ETag", "\"" + s3::md5_hex(big) + "\""}}}}}));
+  testing::ScriptedPeer peer(rules);
+  auto client = testing::client_for(peer);
+  std::atomic<bool> stop{false};
+  try {
+    exec::write_plan(*client, plan::make_plan(members, req.plan), req, stop);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  return peer.log();
+}
+
+size_t copies_of(const std::vector<json>& log, const std::string& key) {
+  size_t n = 0;
+  for (const auto& r : log)
+    if (r["method"] == "PUT" && r["headers"].contains("x-amz-copy-source") &&
+        r["headers"]["x-amz-copy-source"].get<std::string>().find(key) != std::string::npos)
+      ++n;
+  return n;
+}
+
+TEST(UnreadableSources, TheRewriteKeepsTheCopyPartsTheUploadHolds) {
+  std::exception_ptr error;
+  const auto log = write_with_copies({}, error);
+  ASSERT_FALSE(error);
+  EXPECT_EQ(copies_of(log, "big1"), 1u) << "big1's copy part was sent again";
+  EXPECT_EQ(copies_of(log, "big2"), 1u);
+  EXPECT_EQ(requests_to(log, "POST", "uploads"), 1u) << "the rewrite goes into the same upload";
+  EXPECT_EQ(requests_to(log, "DELETE", "uploadId="), 0u);
+  ASSERT_EQ(requests_to(log, "POST", "uploadId="), 1u);
+  for (const auto& r : log)
+    if (r["method"] == "POST" && r["query"].get<std::string>().find("uploadId=") != std::string::npos) {
+      const std::string body = r["body"];
+      const auto part = body.find("<PartNumber>3</PartNumber>");
+      ASSERT_NE(part, std::string::npos) << body;
+      EXPECT_NE(body.substr(body.find("<ETag>", part), 16).find("c1"), std::string::npos)
+          << "Complete does not list the kept copy part with its ETag: " << body;
+    }
+}
+
+TEST(UnreadableSources, ASecondFailureInTheKeptUploadAbortsIt) {
+  std::exception_ptr error;
+  const auto log = write_with_copies({true}, error);
+  ASSERT_TRUE(error);
+  try {
+    std::rethrow_exception(error);
+  } catch (const Error& e) {
+    EXPECT_EQ(e.category(), ErrorCategory::Transient) << e.what();
+  }
+  EXPECT_EQ(requests_to(log, "POST", "uploads"), 1u);
+  EXPECT_EQ(requests_to(log, "DELETE", "uploadId="), 1u) << "the upload kept open is aborted";
+  EXPECT_EQ(requests_to(log, "POST", "uploadId="), 0u) << "nothing completed";
+}
+
 TEST(UnreadableSources, StartAfterListsTheKeyNext) {
   EXPECT_EQ(exec::start_after_for("logs/a.log"), "logs/a.lo");
   EXPECT_EQ(exec::start_after_for("x"), "");

@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "s3tar/archive/exec/source_probe.h"
+#include "s3tar/archive/plan/reuse.h"
 #include "s3tar/log/log.h"
 
 namespace s3tar::exec {
@@ -157,6 +158,29 @@ std::vector<SourceProblem> probe(s3::S3Client& client, std::span<const plan::Mem
   return std::move(r.problems);
 }
 
+// After sources turned unreadable during the write: finds all of them now, so that one rewrite
+// is enough whatever their number, and plans the volume again without them, keeping the copy
+// parts the upload left open holds (or, when none can be kept, for a new upload: the open one
+// is aborted). Returns false when nothing is left to write.
+bool rewrite_plan(s3::S3Client& client, plan::Volume& volume, std::vector<SourceProblem> problems,
+                  const WriteRequest& request, OpenUpload& open, const std::string& archive,
+                  std::vector<SourceProblem>& skipped) {
+  const auto found = probe(client, members_except(volume, problems), true, archive);
+  problems.insert(problems.end(), found.begin(), found.end());
+  if (!open.session) return replan_without(volume, problems, request, skipped);
+  const plan::Volume old = volume;
+  if (!replan_without(volume, problems, request, skipped)) return false;
+  std::vector<std::uint32_t> stored;
+  for (const auto& [number, etag] : open.stored) stored.push_back(number);
+  volume = plan::replan_keeping_copies(old, std::move(volume), stored, request.plan);
+  const size_t kept = plan::reused_parts(volume);
+  log::info("archive.rewrite",
+            fmt::format("rewriting {} in its open upload, keeping {} copy part(s)", archive, kept),
+            {{"archive", archive}, {"parts_reused", kept}, {"parts_stored", stored.size()}});
+  if (kept == 0) open.abort("nothing of the upload of " + archive + " can be kept");
+  return true;
+}
+
 // Writes one planned volume: probe, leave out what is unreadable, write; after a failed
 // attempt, find every unreadable member at once and rewrite once. nullopt: nothing to write.
 std::optional<VolumeResult> write_checked(s3::S3Client& client, Executor& executor,
@@ -171,6 +195,10 @@ std::optional<VolumeResult> write_checked(s3::S3Client& client, Executor& execut
   }
   SourceCache read_before(request.exec.spool_limit,
                           request.exec.spool_dir);  // what a failed attempt read, for the rewrite
+  // The first attempt's upload, kept open after unreadable sources when it stored copy parts:
+  // the rewrite keeps them (plan/reuse.h). Aborted on every path that does not complete it.
+  OpenUpload open;
+  open.keep_on_unreadable = request.skip_unreadable;
   for (int attempt = 1;; ++attempt) {
     try {
       log::info("archive.start",
@@ -180,10 +208,11 @@ std::optional<VolumeResult> write_checked(s3::S3Client& client, Executor& execut
                  {"objects", volume.members.size()},
                  {"bytes", volume.total_size},
                  {"parts", volume.parts.size()},
+                 {"parts_reused", plan::reused_parts(volume)},
                  {"attempt", attempt}});
       const nlohmann::json extras =
           request.index_extras ? request.index_extras(index, volume) : nlohmann::json();
-      VolumeResult r = executor.write_volume(request.bucket, volume, extras, &read_before);
+      VolumeResult r = executor.write_volume(request.bucket, volume, extras, &read_before, &open);
       log::info("archive.complete",
                 fmt::format("wrote {}: {} objects, {} bytes, ETag {}", archive, r.members, r.size, r.etag),
                 {{"archive", archive},
@@ -199,12 +228,16 @@ std::optional<VolumeResult> write_checked(s3::S3Client& client, Executor& execut
       if (attempt > 1)
         throw TransientError(std::string(e.what()) + ": sources of " + archive +
                              " changed again while it was rewritten without those found before; run again");
-      // Sources turned unreadable during the write: find all of them now, so that one rewrite
-      // is enough whatever their number.
-      problems = e.problems();
-      const auto found = probe(client, members_except(volume, problems), true, archive);
-      problems.insert(problems.end(), found.begin(), found.end());
-      if (!replan_without(volume, problems, request, skipped)) return std::nullopt;
+      open.keep_on_unreadable = false;  // the rewrite is the last attempt
+      try {
+        if (!rewrite_plan(client, volume, e.problems(), request, open, archive, skipped)) {
+          open.abort("no source of " + archive + " is readable");
+          return std::nullopt;
+        }
+      } catch (...) {
+        if (open.session) open.session->abort_and_rethrow(std::current_exception());
+        throw;
+      }
     }
   }
 }

@@ -1,6 +1,7 @@
 #include "s3tar/archive/exec/executor.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "s3tar/archive/exec/part_assembler.h"
 #include "s3tar/archive/exec/part_uploader.h"
@@ -24,17 +25,44 @@ std::string expected_multipart_etag(const std::vector<s3::CompletedPart>& parts)
   return s3::multipart_etag(etags);
 }
 
+// Copy parts of `volume` that S3 stored (a completed part has its ETag).
+size_t stored_copy_parts(const plan::Volume& volume, const std::vector<s3::CompletedPart>& completed) {
+  size_t n = 0;
+  for (size_t i = 0; i < completed.size() && i < volume.parts.size(); ++i)
+    n += volume.parts[i].kind == plan::PartKind::Copy && !completed[i].etag.empty() ? 1 : 0;
+  return n;
+}
+
 }  // namespace
 
 Executor::Executor(s3::S3Client& client, ExecOptions options, const std::atomic<bool>& stop)
     : client_(client), options_(std::move(options)), stop_(stop) {}
 
+void OpenUpload::abort(const std::string& why) {
+  if (!session) return;
+  const std::unique_ptr<s3::UploadSession> s = std::move(session);
+  stored.clear();
+  try {
+    s->abort();
+  } catch (const std::exception& e) {
+    throw s3::UploadLeftOpen(ErrorCategory::Transient,
+                             why + "; aborting the upload of " + s->where() + " failed too: " + e.what(),
+                             s->upload_id());
+  }
+}
+
 VolumeResult Executor::write_volume(const std::string& bucket, const plan::Volume& volume,
-                                    const nlohmann::json& index_extras, SourceCache* cache) {
-  if (stop_) throw Interrupted("stopped before writing " + where(bucket, volume.key));
+                                    const nlohmann::json& index_extras, SourceCache* cache,
+                                    OpenUpload* open) {
+  if (stop_) {
+    const std::string why = "stopped before writing " + where(bucket, volume.key);
+    if (open) open->abort(why);
+    throw Interrupted(why);
+  }
+  if (open && open->session && volume.single_put) open->abort("the rewrite is one PutObject");
   const std::string toc = plan::render_toc(volume);
   const std::string expected_etag = volume.single_put ? put_single(bucket, volume, toc, cache)
-                                                      : upload_multipart(bucket, volume, toc, cache);
+                                                      : upload_multipart(bucket, volume, toc, cache, open);
   const s3::ObjectInfo head = verify_written(bucket, volume, expected_etag);
 
   VolumeResult result;
@@ -77,14 +105,34 @@ std::string Executor::put_single(const std::string& bucket, const plan::Volume& 
 }
 
 std::string Executor::upload_multipart(const std::string& bucket, const plan::Volume& volume,
-                                       const std::string& toc, SourceCache* cache) {
-  s3::UploadSession session(client_, bucket, volume.key, options_.write, options_.abort);
+                                       const std::string& toc, SourceCache* cache, OpenUpload* open) {
+  // The rewrite goes into the upload its first attempt left open; otherwise a new one.
+  std::unique_ptr<s3::UploadSession> owned;
+  std::map<std::uint32_t, std::string> stored;
+  const bool rewrite = open && open->session;
+  if (rewrite) {
+    owned = std::move(open->session);
+    stored = std::exchange(open->stored, {});
+  } else {
+    owned = std::make_unique<s3::UploadSession>(client_, bucket, volume.key, options_.write, options_.abort);
+  }
+  s3::UploadSession& session = *owned;
   PartsOutcome parts =
       upload_parts(client_, session, volume, toc,
-                   {options_.max_parts_in_flight, options_.max_upload_parts_in_flight}, cache, stop_);
+                   {options_.max_parts_in_flight, options_.max_upload_parts_in_flight}, cache, stop_, stored);
   if (parts.stopped)
     session.abort_and_rethrow(
         std::make_exception_ptr(Interrupted("stopped while writing " + where(bucket, volume.key))));
+  if (!parts.problems.empty() && !parts.error && open && open->keep_on_unreadable && !rewrite &&
+      stored_copy_parts(volume, parts.completed) > 0) {
+    // Planned again without these sources, the volume keeps the copy parts stored so far
+    // (plan/reuse.h): the upload stays open for the rewrite, which aborts it on any failure.
+    for (const auto& p : parts.completed)
+      if (!p.etag.empty()) open->stored[static_cast<std::uint32_t>(p.number)] = p.etag;
+    open->session = std::move(owned);
+    std::string problems = describe_problems(parts.problems);
+    throw SourceError(problems, std::move(parts.problems));
+  }
   if (!parts.problems.empty()) {
     // The volume may be planned again without these sources. An abort that fails then is S3
     // failing, not the sources: run again.

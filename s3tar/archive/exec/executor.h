@@ -7,6 +7,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -58,6 +60,17 @@ struct VolumeResult {
   std::string index_key;
 };
 
+// A multipart upload kept open for a volume's rewrite (archive_writer.cpp): when the first
+// attempt finds sources unreadable and has stored copy parts, the upload is not aborted, so
+// that the rewrite keeps them (plan/reuse.h) instead of copying them again.
+struct OpenUpload {
+  bool keep_on_unreadable = false;              // in: keep the upload open on a SourceError
+  std::unique_ptr<s3::UploadSession> session;   // out: the upload kept open (null: none)
+  std::map<std::uint32_t, std::string> stored;  // out: ETags of the parts it holds, by number
+  // Aborts the upload kept open, if any; on failure throws UploadLeftOpen (transient) naming it.
+  void abort(const std::string& why);
+};
+
 class Executor {
  public:
   Executor(s3::S3Client& client, ExecOptions options, const std::atomic<bool>& stop);
@@ -68,15 +81,19 @@ class Executor {
   // failure's own error; the upload is aborted first.
   // With a cache, sources a failed attempt read are taken from it, and sources read before
   // this attempt fails on unreadable ones are kept in it (source_cache.h).
+  // With `open`: when it holds an upload, the volume is written into it (its reused parts are
+  // not sent again; any failure aborts it); otherwise, with keep_on_unreadable, a SourceError
+  // after copy parts were stored leaves the upload open in `open` instead of aborting it.
   VolumeResult write_volume(const std::string& bucket, const plan::Volume& volume,
-                            const nlohmann::json& index_extras = nullptr, SourceCache* cache = nullptr);
+                            const nlohmann::json& index_extras = nullptr, SourceCache* cache = nullptr,
+                            OpenUpload* open = nullptr);
 
  private:
   // What was sent, for the check: the ETag S3 should report ("" when it cannot be known).
   std::string put_single(const std::string& bucket, const plan::Volume& volume, const std::string& toc,
                          SourceCache* cache);
   std::string upload_multipart(const std::string& bucket, const plan::Volume& volume, const std::string& toc,
-                               SourceCache* cache);
+                               SourceCache* cache, OpenUpload* open);
   s3::ObjectInfo verify_written(const std::string& bucket, const plan::Volume& volume,
                                 const std::string& expected_etag);
 

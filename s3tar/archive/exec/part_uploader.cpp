@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 #include <utility>
 
@@ -130,13 +131,14 @@ class PartQueue {
  public:
   PartQueue(s3::S3Client& client, s3::UploadSession& session, const plan::Volume& volume,
             const std::string& toc_bytes, const PartConcurrency& c, SourceCache* cache,
-            const std::atomic<bool>& stop)
+            const std::atomic<bool>& stop, const std::map<std::uint32_t, std::string>& stored)
       : client_(client),
         session_(session),
         volume_(volume),
         toc_(toc_bytes),
         cache_(cache),
         stop_(stop),
+        stored_(stored),
         memory_(std::max<size_t>(1, c.upload_parts), cache ? &cache->spool() : nullptr),
         progress_("s3://" + session.bucket() + "/" + volume.key, volume.members.size(), volume.total_size) {
     outcome_.completed.resize(volume.parts.size());
@@ -150,7 +152,12 @@ class PartQueue {
       try {
         std::string etag;
         uint64_t shown = 0;  // bytes of this part already in the progress
-        if (part.kind == plan::PartKind::Copy) {
+        if (part.reused) {
+          const auto it = stored_.find(part.number);
+          if (it == stored_.end())
+            throw std::logic_error("part " + std::to_string(part.number) + " is reused but was not stored");
+          etag = it->second;
+        } else if (part.kind == plan::PartKind::Copy) {
           etag = send_copy_part(session_, volume_, part);
         } else {
           Slot slot(memory_);
@@ -208,6 +215,7 @@ class PartQueue {
   const std::string& toc_;
   SourceCache* cache_;
   const std::atomic<bool>& stop_;
+  const std::map<std::uint32_t, std::string>& stored_;
   PartMemory memory_;
   log::Progress progress_;
   std::mutex mu_;
@@ -229,8 +237,9 @@ uint64_t objects_in(const plan::Part& part) {
 
 PartsOutcome upload_parts(s3::S3Client& client, s3::UploadSession& session, const plan::Volume& volume,
                           const std::string& toc_bytes, const PartConcurrency& concurrency,
-                          SourceCache* cache, const std::atomic<bool>& stop) {
-  PartQueue queue(client, session, volume, toc_bytes, concurrency, cache, stop);
+                          SourceCache* cache, const std::atomic<bool>& stop,
+                          const std::map<std::uint32_t, std::string>& stored) {
+  PartQueue queue(client, session, volume, toc_bytes, concurrency, cache, stop, stored);
   const size_t n_workers = std::min(std::max<size_t>(1, concurrency.parts), volume.parts.size());
   std::atomic<size_t> running{n_workers};
   std::vector<std::thread> workers;

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <exception>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -40,8 +42,11 @@ struct PartConcurrency {
 // The members whose headers a part holds (for progress: an object counts once its header is sent).
 uint64_t objects_in(const plan::Part& part);
 
+// `stored`: ETags of the parts an earlier attempt of the session stored, by number: the
+// volume's reused parts (plan/reuse.h) are not sent again.
 PartsOutcome upload_parts(s3::S3Client& client, s3::UploadSession& session, const plan::Volume& volume,
                           const std::string& toc_bytes, const PartConcurrency& concurrency,
-                          SourceCache* cache, const std::atomic<bool>& stop);
+                          SourceCache* cache, const std::atomic<bool>& stop,
+                          const std::map<std::uint32_t, std::string>& stored = {});
 
 }  // namespace s3tar::exec
