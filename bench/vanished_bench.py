@@ -12,9 +12,13 @@ objects skipped, and wall time. The requirement: requests <= 1.1 x planned + 2 p
 object, and at most one rewrite of a volume (CreateMultipartUpload <= 2 per volume).
 
 Usage: bench/vanished_bench.py --env ENVFILE --s3tar BIN [--vanished 0,5,20,60] [--objects 1000]
-                               [--size 65536] [--late 0.9] [--markdown OUT.md] [--json OUT.json]
+                               [--size 65536] [--late 0.9] [--large 4 --large-size 67108864]
+                               [--markdown OUT.md] [--json OUT.json]
 --late F picks the vanished objects among the last (1 - F) of the set (in key order): with -c they
 vanish late in the write, after the parts before them were pushed out of memory.
+--large N adds N objects of --large-size bytes to the -c set (copied server-side, UploadPartCopy);
+the vanished objects are picked among the small ones. The table then shows the copies planned and
+sent: a rewrite keeps the copy parts the upload already holds.
 bench/run.sh BIN --bench vanished [options] starts a throw-away RGW and runs it.
 """
 
@@ -98,15 +102,18 @@ def run_daily(binary, env, s3, server, n, size, vanished, workdir):
             "wall": wall}
 
 
-def run_create(binary, env, s3, n, size, vanished, workdir, late=0.0):
+def run_create(binary, env, s3, n, size, vanished, workdir, late=0.0, large=0, large_size=0):
     tag = uuid.uuid4().hex[:8]
     src, dst = f"vb-src-{tag}", f"vb-dst-{tag}"
     for b in (src, dst):
         s3.create_bucket(Bucket=b)
     keys, _ = put_objects(s3, src, "set", n, size)
+    if large:
+        put_objects(s3, src, "set/large", large, large_size)
     args = ["-cf", f"s3://{dst}/set.tar", f"s3://{src}/set/"]
     dry = subprocess.run([binary, *args, "--dry-run"], env=env, capture_output=True, text=True)
     planned = planned_requests(dry.stdout)
+    planned_copies = int(re.search(r"UploadPartCopy (\d+)", dry.stdout).group(1))
     report = os.path.join(workdir, f"create-{tag}.json")
     gone = random.Random(vanished).sample(keys[int(len(keys) * late):], vanished)
     t0 = time.monotonic()
@@ -129,20 +136,21 @@ def run_create(binary, env, s3, n, size, vanished, workdir, late=0.0):
         rep = json.load(f)
     return {"mode": "-c", "vanished": vanished, "skipped": len(rep["objects_skipped"]), "planned": planned,
             "requests": rep["requests"], "requests_total": rep["requests_total"], "volumes": len(rep["archives"]),
-            "wall": wall}
+            "planned_copies": planned_copies, "wall": wall}
 
 
 def markdown(rows, command):
     out = [f"Command: `{command}`", "",
            "| run | vanished | skipped | planned requests | requests | bound 1.1 x planned + 2 x vanished | "
-           "GetObject | HeadObject | ListObjectsV2 | CreateMultipartUpload | wall |",
-           "|---|---|---|---|---|---|---|---|---|---|---|"]
+           "GetObject | HeadObject | ListObjectsV2 | CreateMultipartUpload | UploadPartCopy (planned) | wall |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         q = r["requests"]
         bound = 1.1 * r["planned"] + 2 * r["vanished"]
         out.append(f"| {r['mode']} | {r['vanished']} | {r['skipped']} | {r['planned']} | {r['requests_total']} | "
                    f"{bound:.0f} | {q.get('GetObject', 0)} | {q.get('HeadObject', 0)} | {q.get('ListObjectsV2', 0)} | "
-                   f"{q.get('CreateMultipartUpload', 0)} | {r['wall']:.1f} s |")
+                   f"{q.get('CreateMultipartUpload', 0)} | {q.get('UploadPartCopy', 0)} ({r.get('planned_copies', '-')}) | "
+                   f"{r['wall']:.1f} s |")
     return "\n".join(out) + "\n"
 
 
@@ -155,6 +163,8 @@ def main():
     ap.add_argument("--size", type=int, default=64 * 1024)
     ap.add_argument("--modes", default="daily,-c")
     ap.add_argument("--late", type=float, default=0.0)
+    ap.add_argument("--large", type=int, default=0)
+    ap.add_argument("--large-size", type=int, default=64 * 1024 * 1024)
     ap.add_argument("--json")
     ap.add_argument("--markdown")
     ap.add_argument("--workdir", default=None)
@@ -170,11 +180,13 @@ def main():
             if mode == "daily":
                 r = run_daily(args.s3tar, env, s3, server, args.objects, args.size, v, workdir)
             else:
-                r = run_create(args.s3tar, env, s3, args.objects, args.size, v, workdir, args.late)
+                r = run_create(args.s3tar, env, s3, args.objects, args.size, v, workdir, args.late, args.large,
+                               args.large_size)
             print(json.dumps(r), flush=True)
             rows.append(r)
     command = (f"bench/run.sh BUILD/bin/s3tar --bench vanished --vanished {args.vanished} --objects {args.objects} "
-               f"--size {args.size} --modes {args.modes}" + (f" --late {args.late}" if args.late else ""))
+               f"--size {args.size} --modes {args.modes}" + (f" --late {args.late}" if args.late else "") +
+               (f" --large {args.large} --large-size {args.large_size}" if args.large else ""))
     write_results(args, rows, markdown(rows, command))
 
 
