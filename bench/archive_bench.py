@@ -14,14 +14,17 @@ so that their ratios are measured under the same machine load.
 Variants: `prefix` (s3tar from a prefix listing), `manifest` (s3tar -m with a manifest giving
 bucket,key,size,etag for every object, as the Go s3tar's users have), `manifest-mtime` (the same
 plus the fifth column last_modified: no lookup at all), `manifest-before` (the `manifest` variant
-run by the binary given with --s3tar-before, to compare two builds in one run), `baseline`.
+run by the binary given with --s3tar-before, to compare two builds in one run), `prefix-nospool`
+(`prefix` with `--spool-limit 0`: no local spool of the parts pushed out of memory), `baseline`.
+s3tar's rows also give the bytes it wrote to local files (/usr/bin/time -v's "File system
+outputs": the spool, page cache included).
 
 Paths: `loopback` (straight to the server) and `proxy` (through bench/latency_proxy.py, which
 holds every request --latency-ms before forwarding it, so the server answers like a remote S3
 with a round trip per request). Each set runs on every path given, one after the other.
 
 Usage: bench/archive_bench.py --env ENVFILE --s3tar BIN [--sets small,large,mixed]
-                              [--variants prefix,manifest,manifest-mtime,manifest-before,baseline]
+                              [--variants prefix,prefix-nospool,manifest,manifest-mtime,manifest-before,baseline]
                               [--s3tar-before OLD_BIN] [--paths loopback,proxy]
                               [--latency-ms 10] [--repeat N] [--json OUT.json] [--markdown OUT.md]
 """
@@ -105,6 +108,13 @@ def timed(cmd, env, cwd=None):
     return wall, int(m.group(1)) if m else -1, p.stdout, p.stderr
 
 
+def written_bytes(time_output):
+    """Bytes the process wrote to files (page cache included), from /usr/bin/time -v's "File system
+    outputs" (the kernel's write_bytes in 512-byte units); -1 when absent."""
+    m = re.search(r"File system outputs: (\d+)", time_output)
+    return int(m.group(1)) * 512 if m else -1
+
+
 def make_client(server):
     import boto3
     import botocore.config
@@ -186,10 +196,10 @@ def run_s3tar(binary, env, src, dst, name, workdir, extra, manifest=None):
     report = os.path.join(workdir, f"{name}-report.json")
     source = ["-m", manifest] if manifest else [f"s3://{src}/{name}/"]
     cmd = [binary, "-cf", f"s3://{dst}/{name}.tar", *source, "--report", report, *extra]
-    wall, rss, _out, _err = timed(cmd, env)
+    wall, rss, _out, err = timed(cmd, env)
     with open(report) as f:
         rep = json.load(f)
-    return {"wall": wall, "rss_kib": rss, "report": rep}
+    return {"wall": wall, "rss_kib": rss, "written": written_bytes(err), "report": rep}
 
 
 def run_baseline(env, src, dst, name, workdir):
@@ -220,6 +230,7 @@ def summarise(name, path, variant, n_objects, n_large, small_bytes, run, baselin
     if rep:
         archive_bytes = sum(a["size"] for a in rep["archives"])
         row.update(
+            written=run["written"],
             archive_bytes=archive_bytes,
             requests=rep["requests"],
             requests_total=rep["requests_total"],
@@ -238,8 +249,8 @@ def markdown(rows, command):
     out = [f"Command: `{command}`", ""]
     out.append("| set | path | variant | requests/object | " + " | ".join(kinds) +
                " | downloaded / object | downloaded / archive byte | downloaded / large object | wall |"
-               " peak RSS | speed-up vs baseline |")
-    out.append("|" + "---|" * (10 + len(kinds)))
+               " peak RSS | written locally | speed-up vs baseline |")
+    out.append("|" + "---|" * (11 + len(kinds)))
     for r in rows:
         if r["variant"] == "baseline":
             cells = ["-"] * (len(kinds) + 4)
@@ -250,8 +261,9 @@ def markdown(rows, command):
                      [f"{r['downloaded_per_object'] / KiB:.1f} KiB", f"{r['downloaded_per_archive_byte']:.3f}",
                       f"{large:.2f} MiB" if large else "-"])
         speedup = f"{r['speedup']:.1f}x" if r["speedup"] else "-"
+        written = f"{r['written'] / MiB:.0f} MiB" if "written" in r else "-"
         out.append(f"| {r['label']} | {r['path']} | {r['variant']} | " + " | ".join(cells) +
-                   f" | {r['wall']:.2f} s | {r['rss_mib']:.0f} MiB | {speedup} |")
+                   f" | {r['wall']:.2f} s | {r['rss_mib']:.0f} MiB | {written} | {speedup} |")
     out.append("")
     out.append("Request columns are requests of that kind per object (from `--report`). "
                "'downloaded / large object' = (bytes downloaded - bytes of the small objects) / large objects.")
@@ -264,7 +276,7 @@ def main():
     ap.add_argument("--s3tar", required=True)
     ap.add_argument("--sets", default="small,large,mixed")
     ap.add_argument("--variants", default="prefix,baseline",
-                    help="prefix, manifest, manifest-mtime, manifest-before, baseline")
+                    help="prefix, prefix-nospool, manifest, manifest-mtime, manifest-before, baseline")
     ap.add_argument("--s3tar-before", help="the binary the manifest-before variant runs")
     ap.add_argument("--paths", default="loopback", help="loopback, proxy")
     ap.add_argument("--latency-ms", type=float, default=10.0, help="delay the proxy adds to every request")
@@ -278,7 +290,7 @@ def main():
     variants = args.variants.split(",")
     paths = args.paths.split(",")
     for v in variants:
-        if v not in ("prefix", "manifest", "manifest-mtime", "manifest-before", "baseline"):
+        if v not in ("prefix", "prefix-nospool", "manifest", "manifest-mtime", "manifest-before", "baseline"):
             raise SystemExit(f"unknown variant {v}")
     if "manifest-before" in variants and not args.s3tar_before:
         raise SystemExit("the manifest-before variant needs --s3tar-before")
@@ -319,8 +331,9 @@ def main():
                         if v == "baseline":
                             runs[v].append(run_baseline(env, src, dst, name, workdir))
                         else:
+                            nospool = ["--spool-limit", "0"] if v == "prefix-nospool" else []
                             runs[v].append(run_s3tar(binaries.get(v, args.s3tar), env, src, dst, name, workdir,
-                                                     extra, manifests.get(v)))
+                                                     extra + nospool, manifests.get(v)))
                 return {v: median(r) for v, r in runs.items()}
 
             if path == "proxy":

@@ -10,7 +10,9 @@ run into a fresh destination prefix, under /usr/bin/time -v, and records:
 
 - objects/s: objects archived (the run report's `archived.objects`) / wall time of the run;
 - requests/object: the run report's `requests_total` / objects archived, and its retries;
-- peak RSS (/usr/bin/time -v's "Maximum resident set size").
+- peak RSS (/usr/bin/time -v's "Maximum resident set size");
+- bytes written to local files ("File system outputs": the spool of parts pushed out of memory,
+  spool.h; page cache included, so also what never reached the disk).
 
 Paths: `loopback` (straight to the server) and `proxy` (through bench/latency_proxy.py, which
 holds every request --latency-ms, default 10 ms, before forwarding it: a round trip like AWS
@@ -40,7 +42,7 @@ import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "scripts"))
-from archive_bench import Proxy, parse_env, timed, write_results  # noqa: E402
+from archive_bench import Proxy, parse_env, timed, write_results, written_bytes  # noqa: E402
 from s3inventory import Row, write_report  # noqa: E402
 
 DAY, ON_DAY, FOLDER = "2025-11-20", "2025-11-20T{:02d}:{:02d}:{:02d}.000Z", "2025-11-21T01-00Z"
@@ -108,9 +110,9 @@ def run_job(binary, env, client, base_config, dst, prefix, endpoint, workdir):
     report = json.loads(client.get_object(Bucket=dst, Key=key)["Body"].read())
     delete_prefix(client, dst, prefix + "/")
     objects = report["archived"]["objects"]
-    return {"wall": wall, "rss_kib": rss, "objects": objects, "volumes": report["volumes"]["written"],
-            "requests_total": report["requests_total"], "retries": report.get("retries", 0),
-            "duration": report["duration_seconds"]}
+    return {"wall": wall, "rss_kib": rss, "written": written_bytes(err), "objects": objects,
+            "volumes": report["volumes"]["written"], "requests_total": report["requests_total"],
+            "retries": report.get("retries", 0), "duration": report["duration_seconds"]}
 
 
 def path_label(path, latency_ms):
@@ -125,15 +127,16 @@ def markdown(rows, command, meta):
            f"Day: {meta['objects']:,} objects of 200 B - 3 KiB ({meta['bytes'] / MiB:.1f} MiB), DEEP_ARCHIVE, "
            f"64 MiB volumes; median of {meta['repeat']} run(s) by wall time; load average "
            f"{meta['load_before']} before, {meta['load_after']} after.", "",
-           "| binary | path | variant | volumes | wall | objects/s | requests/object | retries | peak RSS | vs loopback |",
-           "|---|---|---|---|---|---|---|---|---|---|"]
+           "| binary | path | variant | volumes | wall | objects/s | requests/object | retries | peak RSS | written locally "
+           "| vs loopback |",
+           "|---|---|---|---|---|---|---|---|---|---|---|"]
     loop = {(r["binary"], r["variant"]): r for r in rows if r["path"] == "loopback"}
     for r in rows:
         base = loop.get((r["binary"], r["variant"]))
         ratio = f"{r['objects_per_s'] / base['objects_per_s'] * 100:.0f} %" if base and r["path"] != "loopback" else "-"
         out.append(f"| {r['binary']} | {r['path_label']} | {r['variant']} | {r['volumes']} | {r['wall']:.1f} s | "
                    f"{r['objects_per_s']:,.0f} | {r['requests_per_object']:.4f} | {r['retries']} | "
-                   f"{r['rss_kib'] / 1024:.0f} MiB | {ratio} |")
+                   f"{r['rss_kib'] / 1024:.0f} MiB | {r['written'] / MiB:.0f} MiB | {ratio} |")
     return "\n".join(out) + "\n"
 
 
@@ -195,7 +198,8 @@ def main():
                             runs.setdefault((bname, path, vname), []).append(r)
                             print(f"{bname} {path} {vname}: {r['objects']} objects in {r['wall']:.1f} s "
                                   f"({r['objects'] / r['wall']:.0f}/s), {r['requests_total']} requests, "
-                                  f"{r['retries']} retries, peak RSS {r['rss_kib'] // 1024} MiB, load "
+                                  f"{r['retries']} retries, peak RSS {r['rss_kib'] // 1024} MiB, "
+                                  f"written {r['written'] / MiB:.0f} MiB, load "
                                   f"{os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
                 if path.startswith("proxy"):
                     script = os.path.abspath(path.partition("=")[2]) if "=" in path else None
