@@ -48,12 +48,14 @@ MiB = 1024 * KiB
 SETS = {
     "small": [(1000, 256 * KiB)],
     "small64": [(1000, 64 * KiB)],
+    "small2g": [(8000, 256 * KiB)],
     "large": [(50, 20 * MiB)],
     "mixed": [(1000, 64 * KiB), (20, 20 * MiB)],
 }
 SET_LABELS = {
     "small": "1,000 x 256 KiB",
     "small64": "1,000 x 64 KiB",
+    "small2g": "8,000 x 256 KiB",
     "large": "50 x 20 MiB",
     "mixed": "1,000 x 64 KiB + 20 x 20 MiB",
 }
