@@ -6,9 +6,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <thread>
 
 #include "catalog/catalog.h"
 #include "inventory/errors.h"
@@ -409,13 +411,25 @@ TEST(Apply, AFailedVolumeStopsTheRestAndIsThrown) {
   ASSERT_GE(p.volumes.size(), 3u);
   MemoryStore store;
   std::mutex mu;
+  std::condition_variable cv;
+  bool zero_failing = false;
   std::vector<std::size_t> started;
   store.on_write = [&](std::size_t index, const plan::Plan&) -> std::optional<VolumeWrite> {
     {
-      std::lock_guard lock(mu);
+      std::unique_lock lock(mu);
       started.push_back(index);
+      if (index == 0) {
+        zero_failing = true;
+        cv.notify_all();
+      } else {
+        // A volume that completes before volume 0's failure is recorded may rightly let the
+        // next one start: hold it until the failure is under way, then long enough for it to
+        // be recorded (a throw and a catch) even on a loaded machine.
+        cv.wait(lock, [&] { return zero_failing; });
+      }
     }
     if (index == 0) throw TransientError("SlowDown through every retry");
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
     return std::nullopt;
   };
   ApplyContext ctx = kContext;
