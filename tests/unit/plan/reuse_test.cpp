@@ -56,6 +56,16 @@ Case replan(const std::vector<Member>& all, const std::set<std::string>& vanishe
   return c;
 }
 
+// Numbers of the parts of `all`'s first plan that `held` says the upload holds.
+template <typename Held>
+std::vector<std::uint32_t> stored_parts_where(const std::vector<Member>& all, Held held) {
+  const Volume old = make_plan(all, small_options()).volumes.at(0);
+  std::vector<std::uint32_t> stored;
+  for (const Part& p : old.parts)
+    if (held(old, p)) stored.push_back(p.number);
+  return stored;
+}
+
 std::string bytes(const Volume& v) { return render_volume_reference(v, content); }
 
 // The rules every rewrite honours: the archive of the survivors byte for byte, parts in number
@@ -148,11 +158,9 @@ TEST(ReplanKeepingCopies, ARegionTooSmallCopiesThatPartAgain) {
 TEST(ReplanKeepingCopies, AVanishedLargeMembersPartsAreNotListed) {
   // s019-large vanished before its copies ran (its parts are not stored); the others are kept.
   const auto all = mixed(40, 700, 10, 50 * KiB);
-  Case probe = replan(all, {});
-  std::vector<std::uint32_t> stored;
-  for (const Part& p : probe.old.parts)
-    if (p.kind != PartKind::Copy || probe.old.members[p.copy.member].key() != "s019-large")
-      stored.push_back(p.number);
+  const auto stored = stored_parts_where(all, [](const Volume& old, const Part& p) {
+    return p.kind != PartKind::Copy || old.members[p.copy.member].key() != "s019-large";
+  });
   const Case c = replan(all, {"s019-large"}, stored);
   EXPECT_EQ(reused(c.rewrite), copies(c.old, "s019-large"));
   expect_valid(c);
@@ -172,10 +180,7 @@ TEST(ReplanKeepingCopies, OnlyStoredCopyPartsAreKept) {
   // The write stopped after the first large member: its copy parts are kept, the later large
   // members are copied for the first time.
   const auto all = mixed(40, 700, 10, 50 * KiB);
-  Case probe = replan(all, {});
-  std::vector<std::uint32_t> stored;
-  for (const Part& p : probe.old.parts)
-    if (p.number <= 5) stored.push_back(p.number);
+  const auto stored = stored_parts_where(all, [](const Volume&, const Part& p) { return p.number <= 5; });
   const Case c = replan(all, {"s005"}, stored);
   std::map<std::uint32_t, std::pair<std::string, std::uint64_t>> expected;
   for (const auto& [number, copy] : copies(c.old))
