@@ -177,6 +177,20 @@ std::string_view Member::etag(EtagBuffer& buf) const {
   return std::string_view(buf, n);
 }
 
+bool Member::etag_is_binary() const { return block_ && block_->etag_parts != kTextEtag; }
+
+std::size_t Member::etag_size() const {
+  if (!block_) return 0;
+  const Block& b = *block_;
+  if (b.etag_parts == kTextEtag) return b.etag_len();
+  std::size_t n = 32;
+  if (b.etag_parts != 0) {
+    ++n;  // "-"
+    for (unsigned v = b.etag_parts; v != 0; v /= 10) ++n;
+  }
+  return n;
+}
+
 std::int64_t Member::mtime() const { return block_ ? block_->mtime : 0; }
 
 bool Member::etag_is_md5() const { return block_ && block_->etag_parts == 0; }

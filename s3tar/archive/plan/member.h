@@ -30,9 +30,14 @@ class Member {
   std::string_view version_id() const;  // empty: no version pinning
   std::string etag() const;             // as given (written to the TOC, used for if-match by the executor)
   // The same text without allocating: in `buf` for the binary forms, in the block otherwise.
-  // Valid while both live. The planner sizes every TOC row with it, twice per member.
+  // Valid while both live.
   using EtagBuffer = char[40];  // 32 hex digits, "-", up to 5 digits
   std::string_view etag(EtagBuffer& buf) const;
+  // Held as binary (MD5, with a part count for "hex-N"): its text is hex digits, "-" and digits,
+  // which CSV never quotes. etag_size() is the text's size without producing it: the planner
+  // sizes every TOC row of a plan.
+  bool etag_is_binary() const;
+  std::size_t etag_size() const;
   std::int64_t mtime() const;  // unix seconds (LastModified)
   // The ETag is a plain MD5 (32 lowercase hex digits): single-part, so it is the body's digest
   // unless the object is KMS-encrypted.

@@ -48,6 +48,13 @@ using tar::padding_size;
 
 std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) { return a / b + (a % b != 0); }
 
+// Bytes of m's toc.csv row but its offset, without formatting a binary ETag.
+std::uint64_t toc_row_but_offset(const Member& m) {
+  Member::EtagBuffer buf;
+  const std::uint64_t etag = m.etag_is_binary() ? m.etag_size() : tar::csv_field_size(m.etag(buf));
+  return tar::toc_row_size_but_offset(m.key(), m.size, etag);
+}
+
 std::uint64_t digits(std::uint64_t v) {
   std::uint64_t n = 1;
   while (v >= 10) {
@@ -152,8 +159,7 @@ class VolumeEstimate {
     const bool large = m.size >= s_->copy_threshold;
     const std::uint64_t item = item_size(header, m.size);
     // A TOC row with the widest offset the archive can have.
-    Member::EtagBuffer etag;
-    const std::uint64_t row = tar::toc_row_size(m.key(), 0, m.size, m.etag(etag)) - 1 + offset_digits_;
+    const std::uint64_t row = toc_row_but_offset(m) + offset_digits_;
     const std::uint64_t csv = csv_ + row;
     const std::uint64_t toc = toc_total(csv, format_);
     const std::uint64_t items = items_ + item;
@@ -317,15 +323,18 @@ class Cutter {
 // from below to the least fixed point (sizes only grow, so this terminates).
 void layout(Volume& v, std::span<const std::uint32_t> header_sizes) {
   std::uint64_t toc = toc_total(0, v.format);
+  // Only the offsets change from one round to the next: the rest of the rows is summed once
+  // (each round then reads the members' sizes only, not their blocks).
+  std::uint64_t rows_but_offsets = 0;
+  for (const Member& m : v.members) rows_but_offsets += toc_row_but_offset(m);
   std::uint64_t csv = 0;
   while (true) {
-    csv = 0;
+    csv = rows_but_offsets;
     std::uint64_t pos = toc;
-    Member::EtagBuffer etag;
     for (std::size_t i = 0; i < v.members.size(); ++i) {
-      const Member& m = v.members[i];
-      csv += tar::toc_row_size(m.key(), pos + header_sizes[i], m.size, m.etag(etag));
-      pos += header_sizes[i] + m.size + padding_size(m.size);
+      const std::uint64_t size = v.members[i].size;
+      csv += tar::toc_offset_size(pos + header_sizes[i]);
+      pos += header_sizes[i] + size + padding_size(size);
     }
     const std::uint64_t next = toc_total(csv, v.format);
     if (next == toc) break;

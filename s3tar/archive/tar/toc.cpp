@@ -23,14 +23,6 @@ bool needs_quotes(std::string_view field) {
                      [](char c) { return c == ',' || c == '"' || c == '\r' || c == '\n'; });
 }
 
-std::uint64_t field_size(std::string_view field) {
-  if (!needs_quotes(field)) return field.size();
-  std::uint64_t n = field.size() + 2;
-  for (char c : field)
-    if (c == '"') ++n;
-  return n;
-}
-
 void append_field(std::string& out, std::string_view field) {
   if (!needs_quotes(field)) {
     out += field;
@@ -70,9 +62,24 @@ std::uint64_t parse_number(const std::string& field, std::size_t row, const char
 
 }  // namespace
 
+std::uint64_t csv_field_size(std::string_view field) {
+  if (!needs_quotes(field)) return field.size();
+  std::uint64_t n = field.size() + 2;
+  for (char c : field)
+    if (c == '"') ++n;
+  return n;
+}
+
+std::uint64_t toc_row_size_but_offset(std::string_view name, std::uint64_t size,
+                                      std::uint64_t etag_field_size) {
+  return csv_field_size(name) + digits(size) + etag_field_size + 4;  // 3 commas, newline
+}
+
+std::uint64_t toc_offset_size(std::uint64_t offset) { return digits(offset); }
+
 std::uint64_t toc_row_size(std::string_view name, std::uint64_t offset, std::uint64_t size,
                            std::string_view etag) {
-  return field_size(name) + digits(offset) + digits(size) + field_size(etag) + 4;  // 3 commas, newline
+  return toc_row_size_but_offset(name, size, csv_field_size(etag)) + toc_offset_size(offset);
 }
 
 void append_toc_row(std::string& out, std::string_view name, std::uint64_t offset, std::uint64_t size,

@@ -25,6 +25,14 @@ struct TocEntry {
 // Bytes one CSV row takes (including the newline).
 std::uint64_t toc_row_size(std::string_view name, std::uint64_t offset, std::uint64_t size,
                            std::string_view etag);
+// toc_row_size() in two terms: the bytes of everything but the offset (given the ETag field's
+// size, csv_field_size() of its text), and the offset's. The planner sizes a volume's rows once
+// and then only their offsets, which move as toc.csv grows.
+std::uint64_t toc_row_size_but_offset(std::string_view name, std::uint64_t size,
+                                      std::uint64_t etag_field_size);
+std::uint64_t toc_offset_size(std::uint64_t offset);
+// Bytes `field` takes in a row: quoted (and its quotes doubled) when it must be.
+std::uint64_t csv_field_size(std::string_view field);
 void append_toc_row(std::string& out, std::string_view name, std::uint64_t offset, std::uint64_t size,
                     std::string_view etag);
 std::string render_toc_csv(const std::vector<TocEntry>& entries);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "s3tar/archive/plan/plan.h"
+#include "s3tar/archive/tar/toc.h"
 #include "s3tar/errors.h"
 
 namespace s3tar::plan {
@@ -34,6 +35,15 @@ TEST(Member, GivesBackWhatItWasGiven) {
     EXPECT_EQ(m.size, 48213u);
     EXPECT_EQ(m.mtime(), 1763646307);
     EXPECT_EQ(m.etag_is_md5(), etag == md5) << etag;
+    // The planner sizes TOC rows from these without producing the text: a binary ETag is
+    // never quoted in CSV.
+    EXPECT_EQ(m.etag_size(), etag.size()) << etag;
+    if (m.etag_is_binary()) {
+      EXPECT_EQ(tar::csv_field_size(etag), etag.size()) << etag;
+    }
+    EXPECT_EQ(m.etag_is_binary(),
+              etag == md5 || etag == md5 + "-2" || etag == md5 + "-10000" || etag == md5 + "-65534")
+        << etag;
     const Member copy = m;
     EXPECT_EQ(copy, m);
     EXPECT_EQ(copy.etag(), etag);
@@ -46,6 +56,8 @@ TEST(Member, EmptyAndDefault) {
   EXPECT_EQ(d.key(), "");
   EXPECT_EQ(d.version_id(), "");
   EXPECT_EQ(d.etag(), "");
+  EXPECT_EQ(d.etag_size(), 0u);
+  EXPECT_FALSE(d.etag_is_binary());
   EXPECT_EQ(d.mtime(), 0);
   EXPECT_EQ(d, Member("", "", "", "", 0, 0));
   const Member m("b", "", "", "", 0, -5);  // mtimes before 1970 stay what they are

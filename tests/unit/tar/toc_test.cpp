@@ -32,9 +32,14 @@ TEST(Toc, QuotesOnlyWhenNeeded) {
             "plain space + plus,7,8,y\n"
             "\"cr\rx\",9,10,z\n");
   EXPECT_EQ(parse_toc(csv), e);
-  std::uint64_t total = 0;
-  for (const auto& x : e) total += toc_row_size(x.name, x.offset, x.size, x.etag);
+  std::uint64_t total = 0, in_two_terms = 0;
+  for (const auto& x : e) {
+    total += toc_row_size(x.name, x.offset, x.size, x.etag);
+    in_two_terms +=
+        toc_row_size_but_offset(x.name, x.size, csv_field_size(x.etag)) + toc_offset_size(x.offset);
+  }
   EXPECT_EQ(total, csv.size());
+  EXPECT_EQ(in_two_terms, csv.size());
 }
 
 TEST(Toc, ParsesCrLfBlankLinesAndNoFinalNewline) {
