@@ -69,6 +69,12 @@ bool parse_md5_etag(std::string_view etag, std::uint8_t (&md5)[16], std::uint16_
   return true;
 }
 
+std::size_t decimal_digits(unsigned v) {
+  std::size_t n = 0;
+  for (; v != 0; v /= 10) ++n;
+  return n;
+}
+
 }  // namespace
 
 // The heap block: this header, then the key, the version id and a text ETag.
@@ -169,10 +175,8 @@ std::string_view Member::etag(EtagBuffer& buf) const {
   std::size_t n = 32;
   if (b.etag_parts != 0) {
     buf[n++] = '-';
-    char digits[5];
-    int d = 0;
-    for (unsigned v = b.etag_parts; v != 0; v /= 10) digits[d++] = static_cast<char>('0' + v % 10);
-    while (d > 0) buf[n++] = digits[--d];
+    n += decimal_digits(b.etag_parts);
+    for (unsigned v = b.etag_parts, i = 1; v != 0; v /= 10, ++i) buf[n - i] = static_cast<char>('0' + v % 10);
   }
   return std::string_view(buf, n);
 }
@@ -183,12 +187,7 @@ std::size_t Member::etag_size() const {
   if (!block_) return 0;
   const Block& b = *block_;
   if (b.etag_parts == kTextEtag) return b.etag_len();
-  std::size_t n = 32;
-  if (b.etag_parts != 0) {
-    ++n;  // "-"
-    for (unsigned v = b.etag_parts; v != 0; v /= 10) ++n;
-  }
-  return n;
+  return b.etag_parts == 0 ? 32 : 33 + decimal_digits(b.etag_parts);  // hex digits, "-N"
 }
 
 std::int64_t Member::mtime() const { return block_ ? block_->mtime : 0; }
