@@ -12,7 +12,9 @@ With `--concurrency 2` only two upload parts fit in memory: the parts uploaded b
 pushed out to the spool file, and the rewrite reads their sources from there, not from S3.
 
 With large objects (copied server-side) in the volume, the rewrite stays in the upload the first
-attempt left open and keeps the copy parts it stored: no UploadPartCopy is sent twice.
+attempt left open and keeps the copy parts it stored: no UploadPartCopy is sent twice. A large
+object deleted after its copy was stored (and its first bytes read) stays in the archive: the
+rewrite has all its bytes and does not look for it again.
 """
 
 import json
@@ -21,6 +23,7 @@ import re
 import signal
 import tempfile
 import threading
+import time
 import unittest
 
 import s3env
@@ -50,8 +53,22 @@ class VanishedDuringWrite:
     def planned_requests(self, args):
         return int(re.search(r"Requests: (\d+) total", self.dry_run(args)).group(1))
 
-    def write_while_deleting(self, args, env, vanished):
-        """Runs `args`, deleting `vanished` while the process is stopped at the start of the write."""
+    def delete_after_copy(self, proxy, key):
+        """Deletes `key` once the proxy saw its copy and its ranged GET, while the vanished
+        objects' GETs are held: the copy part is stored before the write fails."""
+        def copied():
+            seen = proxy.requests()
+            copy = any(r["method"] == "PUT" and key.rsplit("/", 1)[-1] in r["headers"].get("x-amz-copy-source", "") for r in seen)
+            return copy and any(r["method"] == "GET" and r["path"].endswith("/" + key) for r in seen)
+        deadline = time.monotonic() + 60
+        while not copied() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(1)  # the copy and the GET answered (RGW and moto take milliseconds)
+        self.srv.client.delete_object(Bucket=self.src, Key=key)
+
+    def write_while_deleting(self, args, env, vanished, after_start=None):
+        """Runs `args`, deleting `vanished` while the process is stopped at the start of the write,
+        then calls `after_start` (on another thread) once it continues."""
         lines = []
         deleted = False
         with self.srv.popen(*args, env=env) as p:
@@ -66,6 +83,10 @@ class VanishedDuringWrite:
                         self.srv.client.delete_object(Bucket=self.src, Key=key)
                     deleted = True
                     p.send_signal(signal.SIGCONT)
+                    if after_start:
+                        helper = threading.Thread(target=after_start)
+                        helper.start()
+                        self.addCleanup(helper.join)
             out = p.stdout.read()
             rc = p.wait(timeout=120)
         return rc, out.decode("utf-8", "replace"), b"".join(lines).decode("utf-8", "replace")
@@ -79,7 +100,10 @@ class VanishedDuringWrite:
     def test_a_rewrite_keeps_the_copy_parts_it_stored(self):
         self.check_one_rewrite(OBJECTS, VANISHED, [], large=LARGE)
 
-    def check_one_rewrite(self, count, vanished, extra, large=None):
+    def test_a_large_object_deleted_after_its_copy_stays_in_the_archive(self):
+        self.check_one_rewrite(OBJECTS, VANISHED, [], large=LARGE, gone_after_copy="set/big-0.bin")
+
+    def check_one_rewrite(self, count, vanished, extra, large=None, gone_after_copy=None):
         self.src, dst = self.srv.new_bucket("src"), self.srv.new_bucket("dst")
         objects = {f"set/obj-{i:04d}.bin": s3env.data_for(f"set/{i}", SIZE) for i in range(count)}
         objects.update({key: s3env.data_for(key, size) for key, size in (large or {}).items()})
@@ -90,13 +114,15 @@ class VanishedDuringWrite:
         planned_copies = int(re.search(r"UploadPartCopy (\d+)", plan).group(1))
         self.assertEqual(planned_copies, len(large or {}), plan)
         report = os.path.join(self.tmp.name, "report.json")
-        rules = [{"method": "GET", "path": ".*/" + re.escape(key), "responses": [{"action": "forward", "delay": 5}]}
+        hold = 8 if gone_after_copy else 5  # seconds the vanished objects' GETs are held
+        rules = [{"method": "GET", "path": ".*/" + re.escape(key), "responses": [{"action": "forward", "delay": hold}]}
                  for key in vanished]
         with FaultProxy(self.srv, rules) as proxy:
             env = self.srv.binary_env(AWS_ENDPOINT_URL=proxy.endpoint)
+            after_start = (lambda: self.delete_after_copy(proxy, gone_after_copy)) if gone_after_copy else None
             # Path-style through the proxy (its rules match paths), as the other fault-proxy tests.
             rc, out, err = self.write_while_deleting(
-                [*args, "--skip-unreadable", "--report", report, "--path-style"], env, vanished)
+                [*args, "--skip-unreadable", "--report", report, "--path-style"], env, vanished, after_start)
             requests_seen = proxy.requests()
         self.assertEqual(rc, s3env.EXIT_PARTIAL, err[-4000:])
         with open(report, encoding="utf-8") as f:
@@ -127,6 +153,9 @@ class VanishedDuringWrite:
         self.assertLessEqual(requests.get("GetObject", 0), count - len(vanished) + 2 * len(vanished), requests)
         self.assertLessEqual(rep["requests_total"], 1.1 * planned + 2 * len(vanished), requests)
         self.assertEqual(self.srv.open_uploads(dst), [])
+        if gone_after_copy:
+            self.check_members(self.srv.get(dst, "a.tar"), {k: v for k, v in objects.items() if k not in vanished})
+            return
 
         # A clean run over the objects that remain makes the same archive, byte for byte.
         rc, out, err = self.srv.run("-cf", f"s3://{dst}/clean.tar", f"s3://{self.src}/set/", "--part-size", "5MiB")
@@ -137,6 +166,14 @@ class VanishedDuringWrite:
         names = {name for name, _, _ in s3env.tar_members(written)} - {"toc.csv"}
         self.assertEqual(names, set(objects) - set(vanished))
         self.assertEqual(self.srv.open_uploads(dst), [])
+
+    def check_members(self, archive, expected):
+        """`archive` holds exactly `expected` (name -> bytes), each member's bytes its object's."""
+        members = {name: (offset, size) for name, offset, size in s3env.tar_members(archive)}
+        members.pop("toc.csv")
+        self.assertEqual(sorted(members), sorted(expected))
+        for name, (offset, size) in members.items():
+            self.assertTrue(archive[offset:offset + size] == expected[name], f"{name}: wrong bytes")
 
 
 s3env.server_classes(VanishedDuringWrite, globals())

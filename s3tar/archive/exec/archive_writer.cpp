@@ -4,10 +4,8 @@
 
 #include <algorithm>
 #include <optional>
-#include <set>
-#include <tuple>
 
-#include "s3tar/archive/exec/source_probe.h"
+#include "s3tar/archive/exec/volume_rewrite.h"
 #include "s3tar/archive/plan/reuse.h"
 #include "s3tar/log/log.h"
 
@@ -104,90 +102,13 @@ WriteOutcome write_archives(s3::S3Client& client, std::vector<plan::Member> memb
 
 namespace {
 
-// Leaves the unreadable sources out of a volume and plans it again under the same key: the
-// same order, one volume. Returns false when nothing is left to write.
-bool replan_without(plan::Volume& volume, const std::vector<SourceProblem>& problems,
-                    const WriteRequest& request, std::vector<SourceProblem>& skipped) {
-  std::set<std::tuple<std::string, std::string, std::string>> bad;
-  for (const auto& p : problems) {
-    log::warn("source.skipped", "skipping s3://" + p.bucket + "/" + p.key + ": " + p.reason,
-              {{"bucket", p.bucket}, {"key", p.key}, {"reason", p.reason}, {"error", p.message}});
-    bad.insert({p.bucket, p.key, p.version_id});
-    skipped.push_back(p);
-  }
-  std::vector<plan::Member> rest;
-  for (auto& m : volume.members)
-    if (!bad.count({m.bucket(), std::string(m.key()), std::string(m.version_id())})) rest.push_back(m);
-  if (rest.empty()) {
-    log::warn("archive.empty",
-              "no source of s3://" + request.bucket + "/" + volume.key + " is readable: not written");
-    return false;
-  }
-  plan::Options opts = request.plan;
-  opts.archive_key = volume.key;
-  opts.size_limit = 0;
-  opts.order = plan::Order::Input;
-  plan::Plan again = plan::make_plan(std::move(rest), opts);
-  if (again.volumes.size() != 1) throw std::logic_error("re-planning a volume gave several volumes");
-  volume = std::move(again.volumes[0]);
-  return true;
-}
-
-// Members of `volume` other than those `problems` name.
-std::vector<plan::Member> members_except(const plan::Volume& volume,
-                                         const std::vector<SourceProblem>& problems) {
-  std::set<std::tuple<std::string, std::string, std::string>> bad;
-  for (const auto& p : problems) bad.insert({p.bucket, p.key, p.version_id});
-  std::vector<plan::Member> rest;
-  for (const auto& m : volume.members)
-    if (!bad.count({m.bucket(), std::string(m.key()), std::string(m.version_id())})) rest.push_back(m);
-  return rest;
-}
-
-std::vector<SourceProblem> probe(s3::S3Client& client, std::span<const plan::Member> members, bool exhaustive,
-                                 const std::string& archive) {
-  ProbeResult r = probe_sources(client, members, exhaustive);
-  log::debug(
-      "sources.probed",
-      fmt::format("checked the {} sources of {}: {} unreadable", members.size(), archive, r.problems.size()),
-      {{"archive", archive},
-       {"list_requests", r.list_requests},
-       {"head_requests", r.head_requests},
-       {"unverified", r.unverified},
-       {"unreadable", r.problems.size()}});
-  return std::move(r.problems);
-}
-
-// After sources turned unreadable during the write: finds all of them now, so that one rewrite
-// is enough whatever their number, and plans the volume again without them, keeping the copy
-// parts the upload left open holds (or, when none can be kept, for a new upload: the open one
-// is aborted). Returns false when nothing is left to write.
-bool rewrite_plan(s3::S3Client& client, plan::Volume& volume, std::vector<SourceProblem> problems,
-                  const WriteRequest& request, OpenUpload& open, const std::string& archive,
-                  std::vector<SourceProblem>& skipped) {
-  const auto found = probe(client, members_except(volume, problems), true, archive);
-  problems.insert(problems.end(), found.begin(), found.end());
-  if (!open.session) return replan_without(volume, problems, request, skipped);
-  const plan::Volume old = volume;
-  if (!replan_without(volume, problems, request, skipped)) return false;
-  std::vector<std::uint32_t> stored;
-  for (const auto& [number, etag] : open.stored) stored.push_back(number);
-  volume = plan::replan_keeping_copies(old, std::move(volume), stored, request.plan);
-  const size_t kept = plan::reused_parts(volume);
-  log::info("archive.rewrite",
-            fmt::format("rewriting {} in its open upload, keeping {} copy part(s)", archive, kept),
-            {{"archive", archive}, {"parts_reused", kept}, {"parts_stored", stored.size()}});
-  if (kept == 0) open.abort("nothing of the upload of " + archive + " can be kept");
-  return true;
-}
-
 // Writes one planned volume: probe, leave out what is unreadable, write; after a failed
 // attempt, find every unreadable member at once and rewrite once. nullopt: nothing to write.
 std::optional<VolumeResult> write_checked(s3::S3Client& client, Executor& executor,
                                           const WriteRequest& request, size_t index, plan::Volume volume,
                                           std::vector<SourceProblem>& skipped) {
   const std::string archive = "s3://" + request.bucket + "/" + volume.key;
-  std::vector<SourceProblem> problems = probe(client, volume.members.span(), false, archive);
+  std::vector<SourceProblem> problems = probe_members(client, volume.members.span(), false, archive);
   if (!problems.empty()) {
     if (!request.skip_unreadable)
       throw SourceError(describe_problems(problems) + "; nothing of " + archive + " was written", problems);
@@ -230,7 +151,7 @@ std::optional<VolumeResult> write_checked(s3::S3Client& client, Executor& execut
                              " changed again while it was rewritten without those found before; run again");
       open.keep_on_unreadable = false;  // the rewrite is the last attempt
       try {
-        if (!rewrite_plan(client, volume, e.problems(), request, open, archive, skipped)) {
+        if (!rewrite_plan(client, volume, e.problems(), request, open, read_before, archive, skipped)) {
           open.abort("no source of " + archive + " is readable");
           return std::nullopt;
         }

@@ -44,8 +44,9 @@ nlohmann::json request_counts(const s3::RequestCounters& counters, uint64_t& tot
 // volume is planned again without them (same key); when a source turns unreadable during the
 // write anyway, the write stops, every unreadable member of the volume is found at once (pinned
 // HEADs), and the volume is rewritten once: in the same upload, keeping the copy parts it holds
-// (plan/reuse.h), or in a new one when there are none. A second failure aborts the upload and
-// is a TransientError (the sources keep changing: run again).
+// (plan/reuse.h), or in a new one when there are none; members whose bytes the failed attempt
+// already holds stay in it without a read (volume_rewrite.h). A second failure aborts the upload
+// and is a TransientError (the sources keep changing: run again).
 WriteOutcome write_archives(s3::S3Client& client, std::vector<plan::Member> members,
                             const WriteRequest& request, const std::atomic<bool>& stop);
 

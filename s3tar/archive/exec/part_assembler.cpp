@@ -103,20 +103,13 @@ std::optional<SourceProblem> finish_fetch(s3::S3Client& client, const plan::Memb
 
 }  // namespace
 
-namespace {
-
-bool whole_body(const plan::Member& m, const plan::Piece& piece) {
-  return piece.offset == 0 && piece.length == m.size;
-}
-
-}  // namespace
-
 void keep_sources(const plan::Volume& volume, const plan::Part& part, const std::string& bytes,
                   SourceCache& cache) {
   uint64_t pos = 0;
   for (const auto& piece : plan::expand_pieces(volume, part)) {
-    if (piece.kind == plan::PieceKind::Source && whole_body(volume.members[piece.member], piece))
-      cache.keep(volume.members[piece.member], std::string_view(bytes).substr(pos, piece.length));
+    if (piece.kind == plan::PieceKind::Source)
+      cache.keep(volume.members[piece.member], piece.offset,
+                 std::string_view(bytes).substr(pos, piece.length));
     pos += piece.length;
   }
 }
@@ -125,8 +118,8 @@ void keep_spooled_sources(const plan::Volume& volume, const plan::Part& part, ui
                           SourceCache& cache) {
   uint64_t pos = offset;
   for (const auto& piece : plan::expand_pieces(volume, part)) {
-    if (piece.kind == plan::PieceKind::Source && whole_body(volume.members[piece.member], piece))
-      cache.keep_spooled(volume.members[piece.member], pos);
+    if (piece.kind == plan::PieceKind::Source)
+      cache.keep_spooled(volume.members[piece.member], piece.offset, piece.length, pos);
     pos += piece.length;
   }
 }
@@ -150,7 +143,7 @@ std::string assemble_part(s3::S3Client& client, const plan::Volume& volume, cons
       case plan::PieceKind::Source: {
         const plan::Member& m = volume.members[piece.member];
         std::optional<std::string> kept;
-        if (cache && whole_body(m, piece)) kept = cache->take(m);
+        if (cache) kept = cache->take(m, piece.offset, piece.length);
         if (kept) {
           kept->copy(dest, piece.length);
         } else {
@@ -192,7 +185,7 @@ std::string assemble_part(s3::S3Client& client, const plan::Volume& volume, cons
     for (size_t f = 0; f < fetches.size(); ++f) {
       const auto& piece = pieces[fetches[f].piece];
       const plan::Member& m = volume.members[piece.member];
-      if (read_ok[f] && whole_body(m, piece)) cache->keep(m, std::string_view(fetches[f].dest, piece.length));
+      if (read_ok[f]) cache->keep(m, piece.offset, std::string_view(fetches[f].dest, piece.length));
     }
   }
   if (!problems.empty()) throw SourceError(describe_problems(problems), std::move(problems));

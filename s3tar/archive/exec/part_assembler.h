@@ -21,7 +21,7 @@ namespace s3tar::exec {
 // throttling, permissions: not the object's fault), TransientError when a whole object's body
 // twice failed the check against its MD5 ETag.
 //
-// With a cache, whole sources a failed attempt read are taken from it instead of read again,
+// With a cache, source bytes a failed attempt read are taken from it instead of read again,
 // and when sources of this part turn out unreadable, the ones read are kept in it for the
 // rewrite. `failed`, when given, is set as soon as a failure is seen (the volume's other parts
 // then keep what they read instead of uploading it). `read`, when given, is called on the
@@ -31,8 +31,8 @@ std::string assemble_part(s3::S3Client& client, const plan::Volume& volume, cons
                           const std::string& toc_bytes, SourceCache* cache = nullptr,
                           std::atomic<bool>* failed = nullptr, const ReadBytesFn& read = {});
 
-// Keeps the whole sources of an assembled part in `cache` (its upload is given up: the volume
-// is written again).
+// Keeps the source bytes of an assembled part in `cache` (the volume is written again): whole
+// members, pieces of members split between parts, heads of large members.
 void keep_sources(const plan::Volume& volume, const plan::Part& part, const std::string& bytes,
                   SourceCache& cache);
 // The same for a part whose bytes are at `offset` in the cache's spool.

@@ -1,5 +1,7 @@
 #include "s3tar/archive/exec/source_cache.h"
 
+#include <algorithm>
+
 #include "s3tar/log/log.h"
 
 namespace s3tar::exec {
@@ -16,39 +18,65 @@ std::string SourceCache::id(const plan::Member& m) {
   return id;
 }
 
-void SourceCache::keep(const plan::Member& m, std::string_view bytes) {
-  if (bytes.size() != m.size) return;  // only whole bodies
+void SourceCache::keep_range(const plan::Member& m, Range range) {
+  if (range.length == 0 || range.offset + range.length > m.size) return;
   std::string key = id(m);
   std::lock_guard lock(mu_);
-  bodies_.try_emplace(std::move(key), std::string(bytes));
+  auto& kept = ranges_[std::move(key)];
+  for (const Range& r : kept)
+    if (r.offset <= range.offset && range.offset + range.length <= r.offset + r.length) return;
+  kept.push_back(std::move(range));
 }
 
-void SourceCache::keep_spooled(const plan::Member& m, std::uint64_t offset) {
-  std::string key = id(m);
+void SourceCache::keep(const plan::Member& m, std::uint64_t offset, std::string_view bytes) {
+  keep_range(m, Range{offset, bytes.size(), 0, std::string(bytes)});
+}
+
+void SourceCache::keep_spooled(const plan::Member& m, std::uint64_t offset, std::uint64_t length,
+                               std::uint64_t spool_offset) {
+  keep_range(m, Range{offset, length, 0, Spooled{spool_offset}});
+}
+
+bool SourceCache::holds(const plan::Member& m, std::uint64_t offset, std::uint64_t length) const {
   std::lock_guard lock(mu_);
-  bodies_.try_emplace(std::move(key), Spooled{offset});
+  const auto it = ranges_.find(id(m));
+  if (it == ranges_.end()) return false;
+  for (const Range& r : it->second)
+    if (r.offset <= offset && offset + length <= r.offset + r.length) return true;
+  return false;
 }
 
-std::optional<std::string> SourceCache::take(const plan::Member& m) {
-  std::variant<std::string, Spooled> entry;
+std::optional<std::string> SourceCache::take(const plan::Member& m, std::uint64_t offset,
+                                             std::uint64_t length) {
+  std::optional<std::string> bytes;
+  std::optional<std::uint64_t> spooled_at;
   {
     std::lock_guard lock(mu_);
-    auto it = bodies_.find(id(m));
-    if (it == bodies_.end()) return std::nullopt;
-    entry = std::move(it->second);
-    bodies_.erase(it);
+    const auto it = ranges_.find(id(m));
+    if (it == ranges_.end()) return std::nullopt;
+    auto& kept = it->second;
+    auto r = std::find_if(kept.begin(), kept.end(), [&](const Range& k) {
+      return k.offset <= offset && offset + length <= k.offset + k.length;
+    });
+    if (r == kept.end()) return std::nullopt;
+    const std::uint64_t at = offset - r->offset;
+    if (auto* held = std::get_if<std::string>(&r->bytes)) {
+      bytes = at == 0 && length == held->size() ? std::move(*held) : held->substr(at, length);
+    } else {
+      spooled_at = std::get<Spooled>(r->bytes).offset + at;
+    }
+    r->taken += length;
+    if (r->taken >= r->length) kept.erase(r);
+    if (kept.empty()) ranges_.erase(it);
   }
-  std::optional<std::string> body;
-  if (auto* bytes = std::get_if<std::string>(&entry)) {
-    body = std::move(*bytes);
-  } else {
-    body = spool_.read(std::get<Spooled>(entry).offset, m.size);  // read outside the lock
-    if (!body) log::info("spool.read", "spool: cannot read back a source; reading it from S3 again");
+  if (spooled_at) {
+    bytes = spool_.read(*spooled_at, length);  // read outside the lock
+    if (!bytes) log::info("spool.read", "spool: cannot read back a source; reading it from S3 again");
   }
-  if (!body) return std::nullopt;
+  if (!bytes) return std::nullopt;
   std::lock_guard lock(mu_);
   ++reused_;
-  return body;
+  return bytes;
 }
 
 size_t SourceCache::reused() const {

@@ -1,5 +1,5 @@
-// The bytes of whole sources that a failed attempt at a volume had already read, kept for the
-// volume's one rewrite so that it does not read them again.
+// The source bytes that a failed attempt at a volume had already read, kept for the volume's
+// one rewrite so that it does not read them again.
 //
 // When sources turn unreadable during a write, the volume is planned again without them and
 // written once more. Without this, every source the failed attempt had read is read twice
@@ -20,6 +20,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <variant>
+#include <vector>
 
 #include "s3tar/archive/exec/spool.h"
 #include "s3tar/archive/plan/plan.h"
@@ -33,12 +34,17 @@ class SourceCache {
   explicit SourceCache(std::uint64_t spool_limit = 0, std::string spool_dir = {})
       : spool_(spool_limit, std::move(spool_dir)) {}
 
-  // Keeps the whole body of `m` (its bytes, as read pinned to its ETag and version).
-  void keep(const plan::Member& m, std::string_view bytes);
-  // The body of `m` if a failed attempt read it; it is then no longer kept.
-  std::optional<std::string> take(const plan::Member& m);
-  // Keeps the whole body of `m` as the `m.size` bytes at `offset` in the spool.
-  void keep_spooled(const plan::Member& m, std::uint64_t offset);
+  // Keeps bytes [offset, offset + bytes.size()) of the body of `m`, as read pinned to its ETag
+  // and version (a whole small member, or a piece of one, or the ranged-GET head of a large one).
+  void keep(const plan::Member& m, std::uint64_t offset, std::string_view bytes);
+  // The same for `length` bytes at `spool_offset` in the spool.
+  void keep_spooled(const plan::Member& m, std::uint64_t offset, std::uint64_t length,
+                    std::uint64_t spool_offset);
+  // Bytes [offset, offset + length) of `m`'s body if a failed attempt read them (all within one
+  // kept range). A kept range is let go once as many of its bytes were taken as it holds.
+  std::optional<std::string> take(const plan::Member& m, std::uint64_t offset, std::uint64_t length);
+  // Whether take() would find those bytes (unless the spool cannot read them back).
+  bool holds(const plan::Member& m, std::uint64_t offset, std::uint64_t length) const;
   Spool& spool() { return spool_; }
   size_t reused() const;
 
@@ -48,10 +54,15 @@ class SourceCache {
   struct Spooled {
     std::uint64_t offset = 0;
   };
+  struct Range {
+    std::uint64_t offset = 0, length = 0, taken = 0;
+    std::variant<std::string, Spooled> bytes;
+  };
+  void keep_range(const plan::Member& m, Range range);
 
   Spool spool_;
   mutable std::mutex mu_;
-  std::unordered_map<std::string, std::variant<std::string, Spooled>> bodies_;
+  std::unordered_map<std::string, std::vector<Range>> ranges_;  // by id(m)
   size_t reused_ = 0;
 };
 

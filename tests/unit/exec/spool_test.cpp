@@ -84,6 +84,26 @@ TEST_F(SpoolTest, AWriteErrorLikeAFullDiskIsNoFailure) {
   EXPECT_EQ(spool.read(0, 1000).value(), std::string(1000, 'a')) << "what it held stays readable";
 }
 
+TEST(SourceCacheRanges, ServesPiecesOfWhatItKeptUntilAllIsTaken) {
+  // A rewrite cuts parts anew: a member kept whole may be asked for in two pieces, and the head
+  // of a large member (its ranged GET) is kept on its own.
+  SourceCache cache;
+  const plan::Member small{"src", "s", "", "\"es\"", 10, 0};
+  const plan::Member large{"src", "l", "", "\"el\"", 1000, 0};
+  cache.keep(small, 0, "0123456789");
+  cache.keep(large, 0, "head");
+  cache.keep(large, 999, "yy");
+  EXPECT_TRUE(cache.holds(small, 3, 7));
+  EXPECT_FALSE(cache.holds(large, 2, 3)) << "beyond the kept head";
+  EXPECT_FALSE(cache.holds(large, 999, 1)) << "a range past the member's size is not kept";
+  EXPECT_EQ(cache.take(small, 0, 4).value(), "0123");
+  EXPECT_EQ(cache.take(small, 4, 6).value(), "456789");
+  EXPECT_FALSE(cache.holds(small, 0, 1)) << "let go once all its bytes were taken";
+  EXPECT_EQ(cache.take(large, 0, 4).value(), "head");
+  EXPECT_FALSE(cache.take(large, 0, 4));
+  EXPECT_EQ(cache.reused(), 3u);
+}
+
 TEST_F(SpoolTest, TheCacheReadsSpooledSourcesBackOnceAndFallsBackWhenItCannot) {
   ASSERT_EQ(::setenv("TMPDIR", dir_.c_str(), 1), 0);
   SourceCache cache(1 << 20);
@@ -91,11 +111,11 @@ TEST_F(SpoolTest, TheCacheReadsSpooledSourcesBackOnceAndFallsBackWhenItCannot) {
   const plan::Member b{"src", "b", "", "\"eb\"", 5, 0};
   const auto offset = cache.spool().append("hdr..AAAAA");
   ASSERT_TRUE(offset);
-  cache.keep_spooled(a, *offset + 5);
-  cache.keep_spooled(b, *offset + 100);  // not in the file: read from S3 again
-  EXPECT_EQ(cache.take(a).value(), "AAAAA");
-  EXPECT_FALSE(cache.take(a)) << "taken once";
-  EXPECT_FALSE(cache.take(b));
+  cache.keep_spooled(a, 0, 5, *offset + 5);
+  cache.keep_spooled(b, 0, 5, *offset + 100);  // not in the file: read from S3 again
+  EXPECT_EQ(cache.take(a, 0, 5).value(), "AAAAA");
+  EXPECT_FALSE(cache.take(a, 0, 5)) << "taken once";
+  EXPECT_FALSE(cache.take(b, 0, 5));
   EXPECT_EQ(cache.reused(), 1u);
   ::unsetenv("TMPDIR");
 }

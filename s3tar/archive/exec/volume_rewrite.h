@@ -1,0 +1,43 @@
+// Planning the one rewrite of a volume after some of its sources turned out unreadable: which
+// members are left out, which are kept without reading their source again, and which parts the
+// upload the first attempt left open keeps (plan/reuse.h).
+#pragma once
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "s3tar/archive/exec/archive_writer.h"
+#include "s3tar/archive/exec/executor.h"
+#include "s3tar/archive/exec/source_cache.h"
+#include "s3tar/archive/exec/source_problem.h"
+#include "s3tar/archive/plan/plan.h"
+#include "s3tar/s3/client.h"
+
+namespace s3tar::exec {
+
+// The unreadable sources among `members` (source_probe.h), logged at --debug for `archive`.
+std::vector<SourceProblem> probe_members(s3::S3Client& client, std::span<const plan::Member> members,
+                                         bool exhaustive, const std::string& archive);
+
+// Leaves the unreadable sources out of a volume (logged and added to `skipped`) and plans it
+// again under the same key: the same order, one volume. Returns false when nothing is left.
+bool replan_without(plan::Volume& volume, const std::vector<SourceProblem>& problems,
+                    const WriteRequest& request, std::vector<SourceProblem>& skipped);
+
+// After sources turned unreadable during the write (`problems`): finds all of them now, so that
+// one rewrite is enough whatever their number, and plans the volume again without them, keeping
+// the copy parts `open` holds (or, when none can be kept, for a new upload: the open one is
+// aborted).
+//
+// Members whose bytes are all in hand are not probed and stay in the archive even if their
+// source has gone since: every copy part of theirs is stored in `open`, every other byte of
+// theirs is in `cache` (read pinned to their ETag by the failed attempt). The archive is then
+// what it would have been had the write not failed. Should the new cut of the volume need a
+// read of such a member after all (a copy part it could not keep), that member is probed then,
+// and left out too if it has gone. Returns false when nothing is left to write.
+bool rewrite_plan(s3::S3Client& client, plan::Volume& volume, std::vector<SourceProblem> problems,
+                  const WriteRequest& request, OpenUpload& open, const SourceCache& cache,
+                  const std::string& archive, std::vector<SourceProblem>& skipped);
+
+}  // namespace s3tar::exec
