@@ -53,18 +53,22 @@ class VanishedDuringWrite:
     def planned_requests(self, args):
         return int(re.search(r"Requests: (\d+) total", self.dry_run(args)).group(1))
 
-    def delete_after_copy(self, proxy, key):
-        """Deletes `key` once the proxy saw its copy and its ranged GET, while the vanished
-        objects' GETs are held: the copy part is stored before the write fails."""
-        def copied():
-            seen = proxy.requests()
-            copy = any(r["method"] == "PUT" and key.rsplit("/", 1)[-1] in r["headers"].get("x-amz-copy-source", "") for r in seen)
-            return copy and any(r["method"] == "GET" and r["path"].endswith("/" + key) for r in seen)
+    def delete_after_copy(self, dst, key):
+        """Deletes `key` once the upload holds both large objects' copy parts and every part
+        before them (a large object's first bytes are read into the part before its copy), while
+        the vanished objects' GETs are held: the write fails after that."""
         deadline = time.monotonic() + 60
-        while not copied() and time.monotonic() < deadline:
+        while time.monotonic() < deadline:
+            uploads = self.srv.client.list_multipart_uploads(Bucket=dst).get("Uploads", [])
+            if uploads:
+                parts = self.srv.client.list_parts(Bucket=dst, Key="a.tar", UploadId=uploads[0]["UploadId"])
+                numbers = {p["PartNumber"] for p in parts.get("Parts", [])}
+                copies = [p["PartNumber"] for p in parts.get("Parts", []) if p["Size"] > 5.5 * s3env.MiB]
+                if len(copies) == len(LARGE) and numbers >= set(range(1, max(copies) + 1)):
+                    self.srv.client.delete_object(Bucket=self.src, Key=key)
+                    self.deleted_after_copy = True
+                    return
             time.sleep(0.05)
-        time.sleep(1)  # the copy and the GET answered (RGW and moto take milliseconds)
-        self.srv.client.delete_object(Bucket=self.src, Key=key)
 
     def write_while_deleting(self, args, env, vanished, after_start=None):
         """Runs `args`, deleting `vanished` while the process is stopped at the start of the write,
@@ -119,7 +123,7 @@ class VanishedDuringWrite:
                  for key in vanished]
         with FaultProxy(self.srv, rules) as proxy:
             env = self.srv.binary_env(AWS_ENDPOINT_URL=proxy.endpoint)
-            after_start = (lambda: self.delete_after_copy(proxy, gone_after_copy)) if gone_after_copy else None
+            after_start = (lambda: self.delete_after_copy(dst, gone_after_copy)) if gone_after_copy else None
             # Path-style through the proxy (its rules match paths), as the other fault-proxy tests.
             rc, out, err = self.write_while_deleting(
                 [*args, "--skip-unreadable", "--report", report, "--path-style"], env, vanished, after_start)
@@ -154,6 +158,7 @@ class VanishedDuringWrite:
         self.assertLessEqual(rep["requests_total"], 1.1 * planned + 2 * len(vanished), requests)
         self.assertEqual(self.srv.open_uploads(dst), [])
         if gone_after_copy:
+            self.assertTrue(getattr(self, "deleted_after_copy", False), "the copy parts were never all stored")
             self.check_members(self.srv.get(dst, "a.tar"), {k: v for k, v in objects.items() if k not in vanished})
             return
 
