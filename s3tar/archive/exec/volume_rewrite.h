@@ -35,7 +35,9 @@ bool replan_without(plan::Volume& volume, const std::vector<SourceProblem>& prob
 // theirs is in `cache` (read pinned to their ETag by the failed attempt). The archive is then
 // what it would have been had the write not failed. Should the new cut of the volume need a
 // read of such a member after all (a copy part it could not keep), that member is probed then,
-// and left out too if it has gone. Returns false when nothing is left to write.
+// and left out too if it has gone. (Bytes in the spool that cannot be read back are read from S3
+// instead: if that source has gone, the rewrite fails as any second failure does.) Returns false
+// when nothing is left to write.
 bool rewrite_plan(s3::S3Client& client, plan::Volume& volume, std::vector<SourceProblem> problems,
                   const WriteRequest& request, OpenUpload& open, const SourceCache& cache,
                   const std::string& archive, std::vector<SourceProblem>& skipped);
