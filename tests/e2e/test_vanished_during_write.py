@@ -159,6 +159,10 @@ class VanishedDuringWrite:
         self.assertEqual(self.srv.open_uploads(dst), [])
         if gone_after_copy:
             self.assertTrue(getattr(self, "deleted_after_copy", False), "the copy parts were never all stored")
+            # Its first bytes were read once, by a ranged GET before the failure; the rewrite took
+            # them from what that attempt kept (a GET after the deletion would have failed).
+            reads = [r for r in requests_seen if r["method"] == "GET" and r["path"].endswith("/" + gone_after_copy)]
+            self.assertEqual([("range" in r["headers"]) for r in reads], [True], "one ranged GET of its head")
             self.check_members(self.srv.get(dst, "a.tar"), {k: v for k, v in objects.items() if k not in vanished})
             return
 

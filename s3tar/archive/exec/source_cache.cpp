@@ -18,14 +18,23 @@ std::string SourceCache::id(const plan::Member& m) {
   return id;
 }
 
+namespace {
+
+template <typename Ranges>
+auto find_containing(Ranges& ranges, std::uint64_t offset, std::uint64_t length) {
+  return std::find_if(ranges.begin(), ranges.end(), [&](const auto& r) {
+    return r.offset <= offset && offset + length <= r.offset + r.length;
+  });
+}
+
+}  // namespace
+
 void SourceCache::keep_range(const plan::Member& m, Range range) {
   if (range.length == 0 || range.offset + range.length > m.size) return;
   std::string key = id(m);
   std::lock_guard lock(mu_);
   auto& kept = ranges_[std::move(key)];
-  for (const Range& r : kept)
-    if (r.offset <= range.offset && range.offset + range.length <= r.offset + r.length) return;
-  kept.push_back(std::move(range));
+  if (find_containing(kept, range.offset, range.length) == kept.end()) kept.push_back(std::move(range));
 }
 
 void SourceCache::keep(const plan::Member& m, std::uint64_t offset, std::string_view bytes) {
@@ -40,24 +49,20 @@ void SourceCache::keep_spooled(const plan::Member& m, std::uint64_t offset, std:
 bool SourceCache::holds(const plan::Member& m, std::uint64_t offset, std::uint64_t length) const {
   std::lock_guard lock(mu_);
   const auto it = ranges_.find(id(m));
-  if (it == ranges_.end()) return false;
-  for (const Range& r : it->second)
-    if (r.offset <= offset && offset + length <= r.offset + r.length) return true;
-  return false;
+  return it != ranges_.end() && find_containing(it->second, offset, length) != it->second.end();
 }
 
 std::optional<std::string> SourceCache::take(const plan::Member& m, std::uint64_t offset,
                                              std::uint64_t length) {
   std::optional<std::string> bytes;
   std::optional<std::uint64_t> spooled_at;
+  bool released = false;
   {
     std::lock_guard lock(mu_);
     const auto it = ranges_.find(id(m));
     if (it == ranges_.end()) return std::nullopt;
     auto& kept = it->second;
-    auto r = std::find_if(kept.begin(), kept.end(), [&](const Range& k) {
-      return k.offset <= offset && offset + length <= k.offset + k.length;
-    });
+    const auto r = find_containing(kept, offset, length);
     if (r == kept.end()) return std::nullopt;
     const std::uint64_t at = offset - r->offset;
     if (auto* held = std::get_if<std::string>(&r->bytes)) {
@@ -66,16 +71,18 @@ std::optional<std::string> SourceCache::take(const plan::Member& m, std::uint64_
       spooled_at = std::get<Spooled>(r->bytes).offset + at;
     }
     r->taken += length;
-    if (r->taken >= r->length) kept.erase(r);
+    released = r->taken >= r->length;
+    if (released) kept.erase(r);
     if (kept.empty()) ranges_.erase(it);
   }
   if (spooled_at) {
     bytes = spool_.read(*spooled_at, length);  // read outside the lock
     if (!bytes) log::info("spool.read", "spool: cannot read back a source; reading it from S3 again");
   }
-  if (!bytes) return std::nullopt;
-  std::lock_guard lock(mu_);
-  ++reused_;
+  if (bytes && released) {
+    std::lock_guard lock(mu_);
+    ++reused_;  // a range read before, all of it used again
+  }
   return bytes;
 }
 

@@ -5,8 +5,9 @@
 // written once more. Without this, every source the failed attempt had read is read twice
 // (requests and bytes). Only what the failed attempt held in memory anyway goes in (the parts
 // it had assembled, and the uploaded parts still kept in their memory slots: part_uploader.h),
-// and the rewrite takes each entry out as it uses it: memory stays within the parts-in-memory
-// bound, briefly twice it while the rewrite's first parts are assembled. Uploaded parts pushed
+// as byte ranges of members. The rewrite lets a range go once it has taken all of it; ranges it
+// does not use whole (members left out, pieces cut differently) stay until the volume is done:
+// memory stays within twice the parts-in-memory bound during a rewrite. Uploaded parts pushed
 // out of memory went to the cache's spool (spool.h): their sources are kept as places in that
 // file, read back when the rewrite takes them (from S3 again if that read fails).
 // Thread-safe: the parts of a volume are assembled on several threads.
@@ -46,6 +47,7 @@ class SourceCache {
   // Whether take() would find those bytes (unless the spool cannot read them back).
   bool holds(const plan::Member& m, std::uint64_t offset, std::uint64_t length) const;
   Spool& spool() { return spool_; }
+  // Kept ranges used again whole (a whole small member's body, a large member's head).
   size_t reused() const;
 
  private:
