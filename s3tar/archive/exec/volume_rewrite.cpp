@@ -56,10 +56,21 @@ bool plan_without(plan::Volume& volume, const std::set<MemberId>& bad, const Wri
   return true;
 }
 
-// Members of `v` whose every byte is in hand: each copy part of theirs held (`copy_held`), every
-// other byte of theirs in `cache`. A member with no bytes (an empty object) is not in hand.
+// The ids of members_in_hand(), the bytes held being those `cache` holds.
 template <typename CopyHeld>
 std::set<MemberId> in_hand(const plan::Volume& v, const SourceCache& cache, CopyHeld copy_held) {
+  std::set<MemberId> out;
+  const auto bytes_held = [&](const plan::Member& m, std::uint64_t offset, std::uint64_t length) {
+    return cache.holds(m, offset, length);
+  };
+  for (std::size_t i : members_in_hand(v, copy_held, bytes_held)) out.insert(id_of(v.members[i]));
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::size_t> members_in_hand(const plan::Volume& v, const CopyHeldFn& copy_held,
+                                         const BytesHeldFn& bytes_held) {
   enum : char { kUnseen, kHeld, kMissing };
   std::vector<char> state(v.members.size(), kUnseen);
   auto see = [&](std::size_t i, bool held) {
@@ -72,15 +83,13 @@ std::set<MemberId> in_hand(const plan::Volume& v, const SourceCache& cache, Copy
     }
     for (const plan::Piece& piece : plan::expand_pieces(v, p))
       if (piece.kind == plan::PieceKind::Source)
-        see(piece.member, cache.holds(v.members[piece.member], piece.offset, piece.length));
+        see(piece.member, bytes_held(v.members[piece.member], piece.offset, piece.length));
   }
-  std::set<MemberId> out;
+  std::vector<std::size_t> out;
   for (std::size_t i = 0; i < v.members.size(); ++i)
-    if (state[i] == kHeld) out.insert(id_of(v.members[i]));
+    if (state[i] == kHeld) out.push_back(i);
   return out;
 }
-
-}  // namespace
 
 std::vector<SourceProblem> probe_members(s3::S3Client& client, std::span<const plan::Member> members,
                                          bool exhaustive, const std::string& archive) {

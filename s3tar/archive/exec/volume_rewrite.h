@@ -3,6 +3,9 @@
 // upload the first attempt left open keeps (plan/reuse.h).
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -15,6 +18,15 @@
 #include "s3tar/s3/client.h"
 
 namespace s3tar::exec {
+
+// Indexes of the members of `v` whose every byte is in hand: each copy part of theirs held
+// (`copy_held`: stored in the open upload, or Part::reused in a rewrite's plan), every other
+// byte of theirs held (`bytes_held`: the source cache). A member with no bytes (an empty
+// object) is not in hand. Pure.
+using CopyHeldFn = std::function<bool(const plan::Part&)>;
+using BytesHeldFn = std::function<bool(const plan::Member&, std::uint64_t offset, std::uint64_t length)>;
+std::vector<std::size_t> members_in_hand(const plan::Volume& v, const CopyHeldFn& copy_held,
+                                         const BytesHeldFn& bytes_held);
 
 // The unreadable sources among `members` (source_probe.h), logged at --debug for `archive`.
 std::vector<SourceProblem> probe_members(s3::S3Client& client, std::span<const plan::Member> members,
