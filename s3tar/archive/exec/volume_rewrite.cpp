@@ -27,8 +27,12 @@ std::set<MemberId> ids_of(const std::vector<SourceProblem>& problems) {
   return out;
 }
 
+// Logs each member `problems` names once (one that failed in two parts is named twice) and
+// adds it to `skipped`.
 void log_skipped(const std::vector<SourceProblem>& problems, std::vector<SourceProblem>& skipped) {
+  std::set<MemberId> seen;
   for (const auto& p : problems) {
+    if (!seen.insert({p.bucket, p.key, p.version_id}).second) continue;
     log::warn("source.skipped", "skipping s3://" + p.bucket + "/" + p.key + ": " + p.reason,
               {{"bucket", p.bucket}, {"key", p.key}, {"reason", p.reason}, {"error", p.message}});
     skipped.push_back(p);

@@ -117,5 +117,19 @@ TEST(MembersInHand, ACopyPartTheRewriteGivesUpMakesTheMemberProbed) {
   EXPECT_EQ(keys_in_hand(rewrite, reused, kept), (std::set<std::string>{"s000", "s006", "s007"}));
 }
 
+TEST(ReplanWithout, AMemberThatFailedInTwoPartsIsSkippedOnce) {
+  // A small member split between two parts fails in both: one problem each, one skipped row.
+  plan::Volume v = plan::make_plan(volume_members(), small_options()).volumes.at(0);
+  const SourceProblem gone{"src", "s003", "", "missing", "NoSuchKey"};
+  WriteRequest request;
+  request.bucket = "dst";
+  request.plan = small_options();
+  std::vector<SourceProblem> skipped;
+  ASSERT_TRUE(replan_without(v, {gone, gone}, request, skipped));
+  ASSERT_EQ(skipped.size(), 1u);
+  EXPECT_EQ(skipped[0].key, "s003");
+  EXPECT_EQ(v.members.size(), volume_members().size() - 1);
+}
+
 }  // namespace
 }  // namespace s3tar::exec
