@@ -47,8 +47,9 @@ void SourceCache::keep_spooled(const plan::Member& m, std::uint64_t offset, std:
 }
 
 bool SourceCache::holds(const plan::Member& m, std::uint64_t offset, std::uint64_t length) const {
+  const std::string key = id(m);
   std::lock_guard lock(mu_);
-  const auto it = ranges_.find(id(m));
+  const auto it = ranges_.find(key);
   return it != ranges_.end() && find_containing(it->second, offset, length) != it->second.end();
 }
 
@@ -57,9 +58,10 @@ std::optional<std::string> SourceCache::take(const plan::Member& m, std::uint64_
   std::optional<std::string> bytes;
   std::optional<std::uint64_t> spooled_at;
   bool released = false;
+  const std::string key = id(m);
   {
     std::lock_guard lock(mu_);
-    const auto it = ranges_.find(id(m));
+    const auto it = ranges_.find(key);
     if (it == ranges_.end()) return std::nullopt;
     auto& kept = it->second;
     const auto r = find_containing(kept, offset, length);

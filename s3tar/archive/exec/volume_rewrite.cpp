@@ -21,9 +21,11 @@ MemberId id_of(const plan::Member& m) {
   return {m.bucket(), std::string(m.key()), std::string(m.version_id())};
 }
 
+MemberId id_of(const SourceProblem& p) { return {p.bucket, p.key, p.version_id}; }
+
 std::set<MemberId> ids_of(const std::vector<SourceProblem>& problems) {
   std::set<MemberId> out;
-  for (const auto& p : problems) out.insert({p.bucket, p.key, p.version_id});
+  for (const auto& p : problems) out.insert(id_of(p));
   return out;
 }
 
@@ -32,7 +34,7 @@ std::set<MemberId> ids_of(const std::vector<SourceProblem>& problems) {
 void log_skipped(const std::vector<SourceProblem>& problems, std::vector<SourceProblem>& skipped) {
   std::set<MemberId> seen;
   for (const auto& p : problems) {
-    if (!seen.insert({p.bucket, p.key, p.version_id}).second) continue;
+    if (!seen.insert(id_of(p)).second) continue;
     log::warn("source.skipped", "skipping s3://" + p.bucket + "/" + p.key + ": " + p.reason,
               {{"bucket", p.bucket}, {"key", p.key}, {"reason", p.reason}, {"error", p.message}});
     skipped.push_back(p);

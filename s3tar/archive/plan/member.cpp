@@ -2,6 +2,7 @@
 
 #include <array>
 #include <atomic>
+#include <charconv>
 #include <cstring>
 #include <mutex>
 #include <new>
@@ -175,8 +176,7 @@ std::string_view Member::etag(EtagBuffer& buf) const {
   std::size_t n = 32;
   if (b.etag_parts != 0) {
     buf[n++] = '-';
-    n += decimal_digits(b.etag_parts);
-    for (unsigned v = b.etag_parts, i = 1; v != 0; v /= 10, ++i) buf[n - i] = static_cast<char>('0' + v % 10);
+    n = static_cast<std::size_t>(std::to_chars(buf + n, buf + sizeof(EtagBuffer), b.etag_parts).ptr - buf);
   }
   return std::string_view(buf, n);
 }
