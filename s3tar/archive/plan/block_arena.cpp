@@ -1,5 +1,7 @@
 #include "s3tar/archive/plan/block_arena.h"
 
+#include <sys/mman.h>
+
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
@@ -23,6 +25,18 @@ Chunk* new_chunk(std::size_t bytes, std::uint64_t live) {
   void* p = std::aligned_alloc(kChunkBytes, bytes);  // bytes: a multiple of kChunkBytes
   if (p == nullptr) throw std::bad_alloc();
   return new (p) Chunk{live};
+}
+
+// A carving chunk is filled block by block, each first write to a page a fault: one call that
+// maps the whole chunk costs a fraction of its 256 faults (the inventory workers spent about a
+// sixth of their time in them). Unused, the rest of a thread's last chunk is resident too: at
+// most 1 MiB per carving thread. Kernels before 5.14 refuse the advice; the faults remain.
+void populate(Chunk* c) noexcept {
+#ifdef MADV_POPULATE_WRITE
+  (void)::madvise(c, kChunkBytes, MADV_POPULATE_WRITE);
+#else
+  (void)c;
+#endif
 }
 
 void unref(Chunk* c) noexcept {
@@ -57,7 +71,8 @@ void* allocate(std::size_t bytes) {
   Carving& t = t_carving;
   if (t.chunk == nullptr || t.used + bytes > kChunkBytes) {
     Chunk* next = new_chunk(kChunkBytes, 1);  // the claim
-    if (t.chunk != nullptr) unref(t.chunk);   // full: it now lives as long as its blocks
+    populate(next);
+    if (t.chunk != nullptr) unref(t.chunk);  // full: it now lives as long as its blocks
     t.chunk = next;
     t.used = kHeader;
   }
