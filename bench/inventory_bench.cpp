@@ -115,7 +115,7 @@ int main(int argc, char** argv) {
     report = find_report(store, {bucket, prefix}, filter.day, filter.zone);
     kept = skipped = 0;
     InventoryCallbacks callbacks;
-    callbacks.on_object = [&](s3tar::plan::Member&&) { ++kept; };
+    callbacks.on_objects = [&](std::vector<s3tar::plan::Member>&& objects) { kept += objects.size(); };
     callbacks.on_not_archivable = [&](NotArchivable&&) { ++skipped; };
     summary = scan_inventory(store, bucket, report.manifest, filter, callbacks, {.threads = threads});
     scan = std::min(scan, seconds_since(t0));

@@ -65,9 +65,10 @@ struct ReadOptions {
 // Output of scan_inventory(), called on the calling thread in a deterministic order: data files
 // in manifest order, rows in file order. A file's output is only delivered after its size and
 // MD5 have been verified. Unset callbacks are skipped. Kept objects come as the planner's
-// compact members (the storage class, readable by then, is not kept): a day selects millions.
+// compact members (the storage class, readable by then, is not kept): a day selects millions,
+// so they come a data file's worth at a time, not one call per object.
 struct InventoryCallbacks {
-  std::function<void(plan::Member&&)> on_object;
+  std::function<void(std::vector<plan::Member>&&)> on_objects;
   std::function<void(NotArchivable&&)> on_not_archivable;
   std::function<void(const BadRow&)> on_bad_row;
 };

@@ -395,12 +395,19 @@ TEST_F(ReaderTest, StreamingCallbacksRunInOrder) {
   std::vector<std::string> seen;
   std::size_t skipped = 0;
   InventoryCallbacks cb;
-  cb.on_object = [&](plan::Member&& o) { seen.push_back(std::string(o.key())); };
+  std::size_t deliveries = 0;
+  cb.on_objects = [&](std::vector<plan::Member>&& objects) {
+    ++deliveries;
+    for (const auto& o : objects) seen.push_back(std::string(o.key()));
+  };
   cb.on_not_archivable = [&](NotArchivable&&) { ++skipped; };
   const auto summary = scan_inventory(
       store, delivery.bucket, parse_manifest(Delivery::manifest_json(files, testing::kVersionsSchema)),
       filter, cb, {.threads = 4});
   EXPECT_EQ(seen.size(), summary.kept);
+  EXPECT_GE(deliveries, 2u);  // a data file's objects at a time: not one call per object
+  EXPECT_LE(deliveries, files.size());
+  EXPECT_LT(deliveries, seen.size());
   EXPECT_EQ(seen.front(), "web/2025/11/20/access log + errors.gz");
   EXPECT_EQ(seen.back(), "multi/two");
   EXPECT_EQ(skipped, 4u);
