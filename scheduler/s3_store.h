@@ -13,9 +13,10 @@ namespace s3tar::scheduler {
 // list_folders uses a delimiter listing. read() fetches the object in ranges, the next ones
 // while the sink consumes the current one, and calls the sink on the calling thread: an
 // inventory worker decompresses and parses its data file itself instead of on the client's
-// event loop. Each read holds at most kRangesAhead + 1 ranges in memory: at the end of a scan
-// with the default 4 inventory threads these buffers are a large share of the daily job's peak
-// memory, so ranges are small and several are in flight to hide S3's latency. Every range
+// event loop. Each read holds at most kRangesAhead + 1 ranges in memory, in buffers it reuses
+// from range to range: at the end of a scan with the default 4 inventory threads these buffers
+// are a large share of the daily job's peak memory, so ranges are small and several are in
+// flight to hide S3's latency. Every range
 // after the first is pinned to the first one's ETag. A missing key throws
 // inventory::NotFoundError; other S3 failures propagate as s3::S3Error, so transient ones (5xx,
 // network) keep their exit code instead of looking like bad inventory data.
