@@ -16,7 +16,9 @@ bool not_found(const s3::S3Error& e) { return e.is_not_found(); }
 // One range's bytes: written on the client's event loop through the GET's sink (by offset: a
 // retried GET starts again at 0), read by the inventory worker once the GET is done. A read
 // reuses the buffers of the ranges it has consumed, so the event loop writes into pages already
-// mapped instead of faulting in a fresh body for every range (a third of its CPU).
+// mapped instead of faulting in a fresh body for every range (a third of its CPU went to those
+// faults); only a file's first kRangesAhead + 1 ranges get new buffers. The client checks that
+// the GET's last attempt streamed the whole range.
 struct RangeBuffer {
   explicit RangeBuffer(std::uint64_t size) : data(new char[size]), capacity(size) {}
   void write(std::uint64_t offset, const char* bytes, std::size_t size) {
@@ -112,7 +114,7 @@ void S3ObjectStore::read(const std::string& bucket, const std::string& key, cons
     request_more();
     if (on_etag && r.first == 0) on_etag(etag);  // every range after the first is pinned to it
     // A sink that throws leaves the GETs in flight behind: they complete on their own.
-    sink(r.buffer->data.get(), expected);
+    if (expected > 0) sink(r.buffer->data.get(), expected);
     spare.push_back(std::move(r.buffer));  // its GET is done: nothing writes to it any more
   };
   consume(head);

@@ -12,13 +12,13 @@ namespace {
 std::string url_of(const std::string& bucket, const std::string& key) { return "s3://" + bucket + "/" + key; }
 
 // A ranged GET must answer exactly the bytes asked for: a server ignoring Range answers 200 with
-// the whole object, which would corrupt the archive.
-void check_range(const HttpResponse& r, const ByteRange& range, uint64_t object_size) {
+// the whole object, which would corrupt the archive. `received`: the body's size, or what the
+// last attempt streamed to the sink (a sink may still hold bytes of an earlier attempt).
+void check_range(const HttpResponse& r, const ByteRange& range, uint64_t object_size, uint64_t received) {
   if (r.status != 206) throw std::runtime_error("GetObject: server ignored the Range header");
-  if (r.body.empty()) return;  // streamed to a sink
   // A range running past the end answers the bytes up to the end.
   const uint64_t last = std::min(range.last, object_size ? object_size - 1 : 0);
-  if (r.body.size() != last - range.first + 1)
+  if (received != last - range.first + 1)
     throw std::runtime_error("GetObject: short read for range " + range_header(range));
 }
 
@@ -45,10 +45,11 @@ std::future<GetResult> S3Client::get_object(GetRequest request, const CallOption
   if (!request.if_match.empty()) call->request.set_header("If-Match", "\"" + request.if_match + "\"");
   call->sink = std::move(request.sink);
   const std::optional<ByteRange> range = request.range;
-  auto fut = deliver<GetResult>(*call, [range](HttpResponse& r) {
+  const Call* streamed = call->sink ? call.get() : nullptr;  // the call owns this function
+  auto fut = deliver<GetResult>(*call, [range, streamed](HttpResponse& r) {
     GetResult res;
     res.info = parse_object_headers(r.headers);
-    if (range) check_range(r, *range, res.info.size);
+    if (range) check_range(r, *range, res.info.size, streamed ? streamed->sink_offset : r.body.size());
     res.body = std::move(r.body);
     return res;
   });
