@@ -269,12 +269,16 @@ InventoryResult read_inventory(ObjectStore& store, const std::string& bucket, co
   cb.on_objects = [&](std::vector<plan::Member>&& objects) {
     std::vector<plan::Member>& all = result.objects;
     ++files_delivered;
-    if (all.capacity() - all.size() < objects.size()) {
-      // The data files of one report are about the same size: make room for the files still
-      // to come at the rate so far, plus a quarter, so that the selection is not moved again
-      // as it grows. Capacity never written is never resident.
-      const std::size_t per_file = (all.size() + objects.size()) / files_delivered;
-      all.reserve(all.size() + objects.size() + per_file * (files - files_delivered) * 5 / 4);
+    const std::size_t needed = all.size() + objects.size();
+    if (all.capacity() < needed) {
+      // Room for the files still to come at the rate so far, plus a quarter, so that the
+      // selection is moved less often than by doubling; capacity never written is never
+      // resident. A day's objects may sit in a few of many files (keys led by the date): the
+      // guess is capped at four times what is needed, no more address space than doubling
+      // twice would take.
+      const std::size_t per_file = needed / files_delivered;
+      const std::size_t guess = needed + per_file * (files - files_delivered) * 5 / 4;
+      all.reserve(std::min(guess, 4 * needed));
     }
     all.insert(all.end(), std::make_move_iterator(objects.begin()), std::make_move_iterator(objects.end()));
   };
@@ -282,8 +286,8 @@ InventoryResult read_inventory(ObjectStore& store, const std::string& bucket, co
   cb.on_bad_row = [&](const BadRow& b) { result.bad_rows.push_back(b); };
   result.summary = scan_inventory(store, bucket, manifest, filter, cb, options);
   // The workers grew and freed each file's vectors in their own malloc arenas, and the
-  // selection grew by doubling: hand those free pages back before the caller's next peak (the
-  // planner holds every member). Measured: 7-12 bytes less peak RSS per selected object.
+  // selection grew more than once: hand those free pages back before the caller's next peak
+  // (the planner holds every member). Measured: 7-12 bytes less peak RSS per selected object.
   ::malloc_trim(0);
   return result;
 }

@@ -66,7 +66,8 @@ struct ReadOptions {
 // in manifest order, rows in file order. A file's output is only delivered after its size and
 // MD5 have been verified. Unset callbacks are skipped. Kept objects come as the planner's
 // compact members (the storage class, readable by then, is not kept): a day selects millions,
-// so they come a data file's worth at a time, not one call per object.
+// so they come a data file's worth at a time, not one call per object (never an empty vector;
+// the callee owns it).
 struct InventoryCallbacks {
   std::function<void(std::vector<plan::Member>&&)> on_objects;
   std::function<void(NotArchivable&&)> on_not_archivable;

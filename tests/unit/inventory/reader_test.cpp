@@ -390,6 +390,24 @@ TEST_F(ReaderTest, MissingDataFileIsAStoreError) {
   EXPECT_THROW(read({f}, testing::kCurrentSchema), NotFoundError);
 }
 
+TEST_F(ReaderTest, TheSelectionIsNotReservedFarBeyondWhatItHolds) {
+  // A day's objects in the first of many data files (keys led by the date): the selection's
+  // room for the files to come is a guess, and a guess from one dense file must stay bounded.
+  std::vector<DataFile> files;
+  std::string dense;
+  for (int i = 0; i < 50; ++i)
+    dense +=
+        row({"acme-logs", "day/" + std::to_string(i), "5", "2025-11-20T10:00:00.000Z", "e", "STANDARD", ""});
+  files.push_back(delivery.add_data_file("0.csv.gz", dense));
+  for (int f = 1; f < 20; ++f)
+    files.push_back(delivery.add_data_file(std::to_string(f) + ".csv.gz",
+                                           row({"acme-logs", "old/" + std::to_string(f), "5",
+                                                "2025-10-01T10:00:00.000Z", "e", "STANDARD", ""})));
+  const auto r = read(files, testing::kCurrentSchema);
+  ASSERT_EQ(r.objects.size(), 50u);
+  EXPECT_LE(r.objects.capacity(), 4 * r.objects.size());
+}
+
 TEST_F(ReaderTest, StreamingCallbacksRunInOrder) {
   const auto files = all_versions_files();
   std::vector<std::string> seen;
@@ -398,6 +416,7 @@ TEST_F(ReaderTest, StreamingCallbacksRunInOrder) {
   std::size_t deliveries = 0;
   cb.on_objects = [&](std::vector<plan::Member>&& objects) {
     ++deliveries;
+    EXPECT_FALSE(objects.empty());
     for (const auto& o : objects) seen.push_back(std::string(o.key()));
   };
   cb.on_not_archivable = [&](NotArchivable&&) { ++skipped; };
