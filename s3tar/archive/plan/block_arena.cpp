@@ -1,6 +1,7 @@
 #include "s3tar/archive/plan/block_arena.h"
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdint>
@@ -29,14 +30,23 @@ Chunk* new_chunk(std::size_t bytes, std::uint64_t live) {
 
 // A carving chunk is filled block by block, each first write to a page a fault: one call that
 // maps the whole chunk costs a fraction of its 256 faults (the inventory workers spent about a
-// sixth of their time in them). Unused, the rest of a thread's last chunk is resident too: at
-// most 1 MiB per carving thread. Kernels before 5.14 refuse the advice; the faults remain.
+// sixth of their time in them). Kernels before 5.14 (or headers before glibc 2.35) do not have
+// the advice; the faults remain.
 void populate(Chunk* c) noexcept {
 #ifdef MADV_POPULATE_WRITE
   (void)::madvise(c, kChunkBytes, MADV_POPULATE_WRITE);
 #else
   (void)c;
 #endif
+}
+
+// A thread's last chunk outlives the thread while its blocks live (a scan's workers end, their
+// members stay): the populated pages it never carved are handed back.
+void unpopulate_tail(Chunk* c, std::size_t used) noexcept {
+  const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  const std::size_t from = round_up(used, page);
+  if (from < kChunkBytes)
+    (void)::madvise(reinterpret_cast<char*>(c) + from, kChunkBytes - from, MADV_DONTNEED);
 }
 
 void unref(Chunk* c) noexcept {
@@ -55,7 +65,9 @@ struct Carving {
   Chunk* chunk = nullptr;
   std::size_t used = 0;
   ~Carving() {
-    if (chunk != nullptr) unref(chunk);
+    if (chunk == nullptr) return;
+    unpopulate_tail(chunk, used);
+    unref(chunk);
   }
 };
 thread_local Carving t_carving;

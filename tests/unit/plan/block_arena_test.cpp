@@ -3,6 +3,8 @@
 #include "s3tar/archive/plan/block_arena.h"
 
 #include <gtest/gtest.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -73,6 +75,32 @@ TEST(BlockArena, BlocksOutliveTheirThreadAndAreReleasedOnAnother) {
     for (const Block& b : blocks) block_arena::release(b.p);
   });
   releaser.join();
+}
+
+// Pages of [from, to) that are in memory.
+std::size_t resident_pages(const unsigned char* from, const unsigned char* to) {
+  const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  std::vector<unsigned char> in_core((static_cast<std::size_t>(to - from) + page - 1) / page);
+  EXPECT_EQ(::mincore(const_cast<unsigned char*>(from), static_cast<std::size_t>(to - from), in_core.data()),
+            0);
+  return static_cast<std::size_t>(
+      std::count_if(in_core.begin(), in_core.end(), [](unsigned char c) { return c & 1; }));
+}
+
+TEST(BlockArena, AThreadsLastChunkKeepsOnlyThePagesItCarved) {
+  // New chunks are mapped whole ahead of their blocks; a worker's last chunk outlives it with
+  // its blocks, and must not keep the pages it never carved.
+  Block block{};
+  std::thread carver([&] { block = carve(120, 7); });
+  carver.join();
+  const auto* chunk = reinterpret_cast<const unsigned char*>(reinterpret_cast<std::uintptr_t>(block.p) &
+                                                             ~(block_arena::kChunkBytes - 1));
+  const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  const auto* carved_end = reinterpret_cast<const unsigned char*>(
+      (reinterpret_cast<std::uintptr_t>(block.p + block.n) + page - 1) / page * page);
+  EXPECT_TRUE(intact(block));
+  EXPECT_EQ(resident_pages(carved_end, chunk + block_arena::kChunkBytes), 0u);
+  block_arena::release(block.p);
 }
 
 TEST(BlockArena, ThreadsCarveAndReleaseEachOthersBlocksAtOnce) {
